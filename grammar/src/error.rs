@@ -131,6 +131,8 @@ impl SyntaxError {
             Unexpected { expected, .. } => format!("expected {} here", expected.describe_short()),
             UnexpectedEof { .. } => "the file ends here".into(),
             MissingDurationUnit { .. } => "this number has no unit".into(),
+            MissingWhen { .. } => "`when` is missing before this".into(),
+            ChainedComparison => "a second comparison".into(),
             AssignInCondition => "this is `=`".into(),
             Unclosed { .. } => "opened here".into(),
             UnterminatedString => "string starts here".into(),

@@ -179,6 +179,9 @@ pub struct Clause {
     pub span: Span,
 }
 
+// Clauses are few per policy and built once; boxing the large variants would
+// only add noise to every match on them.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClauseKind {
     Every {

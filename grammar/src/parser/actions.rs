@@ -11,10 +11,7 @@ use lalrpop_util::{ErrorRecovery, ParseError};
 pub type Errors<'src> = Vec<ErrorRecovery<usize, Tok<'src>, SyntaxError>>;
 
 pub fn push(errors: &mut Errors<'_>, error: SyntaxError) {
-    errors.push(ErrorRecovery {
-        error: ParseError::User { error },
-        dropped_tokens: Vec::new(),
-    });
+    errors.push(ErrorRecovery { error: ParseError::User { error }, dropped_tokens: Vec::new() });
 }
 
 pub fn push_all(errors: &mut Errors<'_>, found: Vec<SyntaxError>) {
@@ -25,24 +22,11 @@ pub fn push_all(errors: &mut Errors<'_>, found: Vec<SyntaxError>) {
 
 pub fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
-    Expr::new(
-        ExprKind::Binary {
-            op,
-            lhs: Box::new(lhs),
-            rhs: Box::new(rhs),
-        },
-        span,
-    )
+    Expr::new(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span)
 }
 
 pub fn unary(op: UnaryOp, operand: Expr, span: Span) -> Expr {
-    Expr::new(
-        ExprKind::Unary {
-            op,
-            operand: Box::new(operand),
-        },
-        span,
-    )
+    Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)
 }
 
 /// The operand of `for`, `every`, `cooldown`, …: a bare number such as `5`
@@ -54,10 +38,7 @@ pub fn duration(errors: &mut Errors<'_>, keyword: Tok<'_>, expr: Expr) -> Expr {
         push(
             errors,
             SyntaxError::new(
-                SyntaxErrorKind::MissingDurationUnit {
-                    keyword,
-                    number: number.clone(),
-                },
+                SyntaxErrorKind::MissingDurationUnit { keyword, number: number.clone() },
                 expr.span,
             ),
         );
@@ -67,19 +48,13 @@ pub fn duration(errors: &mut Errors<'_>, keyword: Tok<'_>, expr: Expr) -> Expr {
 
 /// `x = 1` where a comparison was meant: reported, then read as `x == 1`.
 pub fn assign_as_eq(errors: &mut Errors<'_>, lhs: Expr, rhs: Expr, op: Span) -> Expr {
-    push(
-        errors,
-        SyntaxError::new(SyntaxErrorKind::AssignInCondition, op),
-    );
+    push(errors, SyntaxError::new(SyntaxErrorKind::AssignInCondition, op));
     binary(BinaryOp::Eq, lhs, rhs)
 }
 
 /// `{mount=="/"}`: reported, then read as `=`.
 pub fn double_eq_in_matcher(errors: &mut Errors<'_>, op: Span) -> MatchOp {
-    push(
-        errors,
-        SyntaxError::new(SyntaxErrorKind::DoubleEqInMatcher, op),
-    );
+    push(errors, SyntaxError::new(SyntaxErrorKind::DoubleEqInMatcher, op));
     MatchOp::Eq
 }
 
@@ -99,10 +74,7 @@ pub fn metric(errors: &mut Errors<'_>, decl: MetricDecl) -> MetricDecl {
 /// `1` is the only number allowed in a unit expression (the dimensionless unit).
 pub fn unit_one(errors: &mut Errors<'_>, (text, span): (&str, Span)) -> UnitExpr {
     if text != "1" {
-        push(
-            errors,
-            SyntaxError::new(SyntaxErrorKind::NumberInUnit(text.to_string()), span),
-        );
+        push(errors, SyntaxError::new(SyntaxErrorKind::NumberInUnit(text.to_string()), span));
     }
     UnitExpr::One(span)
 }
@@ -124,11 +96,7 @@ pub fn unit_pow(
             1
         }
     };
-    UnitExpr::Pow(
-        Box::new(base),
-        if negative { -exponent } else { exponent },
-        span,
-    )
+    UnitExpr::Pow(Box::new(base), if negative { -exponent } else { exponent }, span)
 }
 
 /// `expect LEVEL [STATE]`, or `expect event KIND`.
@@ -145,18 +113,13 @@ pub fn expectation(level: Ident, state: Option<Ident>) -> Expectation {
 pub fn attach_messages(clauses: Vec<Clause>) -> Vec<Clause> {
     let mut out: Vec<Clause> = Vec::with_capacity(clauses.len());
     for clause in clauses {
-        if let ClauseKind::Message(text) = &clause.kind {
-            if let Some(Clause {
-                kind: ClauseKind::Level(level),
-                span,
-            }) = out.last_mut()
-            {
-                if level.message.is_none() {
-                    level.message = Some(text.clone());
-                    *span = span.to(clause.span);
-                    continue;
-                }
-            }
+        if let ClauseKind::Message(text) = &clause.kind
+            && let Some(Clause { kind: ClauseKind::Level(level), span }) = out.last_mut()
+            && level.message.is_none()
+        {
+            level.message = Some(text.clone());
+            *span = span.to(clause.span);
+            continue;
         }
         out.push(clause);
     }

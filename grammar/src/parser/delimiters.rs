@@ -28,10 +28,8 @@ pub fn check(tokens: &[(usize, Tok<'_>, usize)]) -> Vec<SyntaxError> {
                         }
                         open.truncate(i);
                     }
-                    None => errors.push(SyntaxError::new(
-                        SyntaxErrorKind::UnmatchedClose { close },
-                        span,
-                    )),
+                    None => errors
+                        .push(SyntaxError::new(SyntaxErrorKind::UnmatchedClose { close }, span)),
                 }
             }
             _ => {}

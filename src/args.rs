@@ -1,0 +1,93 @@
+//! Command-line arguments (clap derive). The CLI reference in
+//! `docs/cli.md` documents exactly these.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "upkeep", version, about = "Policy language and runtime for proactive IT maintenance")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check policy files and report every problem found.
+    Check(CheckArgs),
+    /// Format policy files in the canonical layout.
+    Fmt(FmtArgs),
+    /// Compile policy files and print an intermediate form.
+    Compile(CompileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to check (folders are searched for `*.upk`, recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or folders to format; `-` formats standard input to standard output.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted (with a diff) and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The file to compile.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// What to print.
+    #[arg(long, value_enum)]
+    pub emit: Emit,
+    /// Show byte spans (`@start..end`) on every node.
+    #[arg(long)]
+    pub spans: bool,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ColorArg {
+    /// When to use colour in reports: `auto` uses it on a terminal unless `NO_COLOR` is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Reports with source excerpts, on standard error.
+    Human,
+    /// One line per diagnostic: `file:line:col: error[CODE]: message`.
+    Short,
+    /// One JSON object per line, on standard output.
+    Json,
+    /// A SARIF 2.1.0 log, on standard output.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// The syntax tree.
+    Ast,
+}

@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "upkeep", version, about = "Policy language and runtime for proactive IT maintenance")]
+#[command(
+    name = "upkeep",
+    version,
+    about = "Policy language and runtime for proactive IT maintenance"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -18,7 +18,12 @@ pub fn style(choice: ColorChoice) -> Style {
 
 /// Prints all diagnostics; human-readable forms go to standard error,
 /// machine-readable ones to standard output.
-pub fn print(diagnostics: &[Diagnostic], format: Format, style: Style, files_checked: usize) -> std::io::Result<()> {
+pub fn print(
+    diagnostics: &[Diagnostic],
+    format: Format,
+    style: Style,
+    files_checked: usize,
+) -> std::io::Result<()> {
     match format {
         Format::Human => {
             let mut err = std::io::stderr().lock();
@@ -35,7 +40,9 @@ pub fn print(diagnostics: &[Diagnostic], format: Format, style: Style, files_che
             let mut err = std::io::stderr().lock();
             writeln!(err, "{}", summary(diagnostics, files_checked))?;
         }
-        Format::Json => std::io::stdout().lock().write_all(render::to_json_lines(diagnostics).as_bytes())?,
+        Format::Json => {
+            std::io::stdout().lock().write_all(render::to_json_lines(diagnostics).as_bytes())?
+        }
         Format::Sarif => {
             let log = render::to_sarif(diagnostics, env!("CARGO_PKG_VERSION"));
             let mut out = std::io::stdout().lock();

@@ -56,6 +56,11 @@ pub enum SyntaxErrorKind {
     },
     /// `a < b < c`
     ChainedComparison,
+    /// `evry 1m`: a word one typo away from a keyword where parsing failed.
+    MisspelledKeyword {
+        word: String,
+        keyword: &'static str,
+    },
     UnknownMetricKind(String),
     NumberInUnit(String),
     BadUnitExponent(String),
@@ -67,11 +72,7 @@ pub struct Expected(pub Vec<String>);
 
 impl SyntaxError {
     pub fn new(kind: SyntaxErrorKind, span: Span) -> Self {
-        SyntaxError {
-            kind,
-            span,
-            related: Vec::new(),
-        }
+        SyntaxError { kind, span, related: Vec::new() }
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
@@ -94,11 +95,7 @@ impl SyntaxError {
                 format!("`{{{inner}}}` is not a name that can be interpolated")
             }
             StrayCloseBrace => "a single `}` in a string".into(),
-            Unexpected {
-                found,
-                expected,
-                after,
-            } => {
+            Unexpected { found, expected, after } => {
                 let mut m = format!("expected {}", expected.describe());
                 if let Some(after) = after {
                     let _ = write!(m, " after `{after}`");
@@ -118,6 +115,7 @@ impl SyntaxError {
             DoubleEqInMatcher => "label matchers use `=`, not `==`".into(),
             MissingWhen { level } => format!("expected `when` after the level `{level}`"),
             ChainedComparison => "comparisons cannot be chained".into(),
+            MisspelledKeyword { word, .. } => format!("unexpected word `{word}`"),
             UnknownMetricKind(kind) => format!("unknown metric kind `{kind}`"),
             NumberInUnit(n) => format!("`{n}` cannot appear in a unit; only `1` can"),
             BadUnitExponent(e) => format!("`{e}` is not a valid unit exponent"),
@@ -133,6 +131,7 @@ impl SyntaxError {
             MissingDurationUnit { .. } => "this number has no unit".into(),
             MissingWhen { .. } => "`when` is missing before this".into(),
             ChainedComparison => "a second comparison".into(),
+            MisspelledKeyword { keyword, .. } => format!("did you mean `{keyword}`?"),
             AssignInCondition => "this is `=`".into(),
             Unclosed { .. } => "opened here".into(),
             UnterminatedString => "string starts here".into(),
@@ -149,17 +148,19 @@ impl SyntaxError {
             UnterminatedString => {
                 "add a closing `\"`; strings cannot span lines (use `\\n`)".into()
             }
-            UnknownEscape(_) => "known escapes are `\\n`, `\\t`, `\\r`, `\\\"` and `\\\\`".into(),
+            UnknownEscape(_) => concat!(
+                r#"write a backslash as `\\`, as in `"C:\\scripts"`; "#,
+                r#"the known escapes are `\n`, `\t`, `\r`, `\"` and `\\`"#
+            )
+            .into(),
             UnclosedInterpolation | StrayCloseBrace => {
                 "write a literal brace as `{{` or `}}`".into()
             }
             BadInterpolation(_) => {
                 "interpolate a label, a `let` or a parameter by name, as in `{host}`".into()
             }
-            Unexpected {
-                expected, found, ..
-            } => return expected.hint(found),
-            UnexpectedEof { expected } => return expected.hint("the end of the file"),
+            Unexpected { expected, found, after } => return expected.hint(found, after.as_deref()),
+            UnexpectedEof { expected } => return expected.hint("the end of the file", None),
             Unclosed { open } => format!("add the matching `{}`", closing(*open)),
             UnmatchedClose { .. } => "remove it, or add the opening bracket it belongs to".into(),
             MissingDurationUnit { number, .. } => format!(
@@ -169,6 +170,9 @@ impl SyntaxError {
             DoubleEqInMatcher => "write `{label=\"value\"}`".into(),
             MissingWhen { level } => format!("a level clause reads `{level} when CONDITION`"),
             ChainedComparison => "combine two comparisons with `and`: `a < b and b < c`".into(),
+            MisspelledKeyword { keyword, .. } => {
+                format!("`{keyword}` is a keyword; check the spelling")
+            }
             UnknownMetricKind(_) => "a metric is a `gauge`, a `counter` or a `state`".into(),
             NumberInUnit(_) => "write the scale as a unit (`KiB`), not a number".into(),
             BadUnitExponent(_) => "use a non-zero whole number, as in `m^2` or `s^-1`".into(),
@@ -250,7 +254,42 @@ impl Expected {
     }
 
     /// Hints for the common mistakes that show up as an unexpected token.
-    fn hint(&self, found: &str) -> Option<String> {
+    fn hint(&self, found: &str, after: Option<&str>) -> Option<String> {
+        let found_keyword = found
+            .strip_prefix('`')
+            .and_then(|f| f.strip_suffix('`'))
+            .filter(|f| crate::token::KEYWORDS.contains(f));
+        let names_something = matches!(
+            after,
+            Some(
+                "tenant"
+                    | "metric"
+                    | "unit"
+                    | "fleet"
+                    | "calendar"
+                    | "action"
+                    | "fn"
+                    | "policy"
+                    | "apply"
+                    | "task"
+                    | "test"
+                    | "let"
+            )
+        );
+        if let Some(keyword) = found_keyword
+            && names_something
+            && self.has("Ident")
+        {
+            return Some(format!(
+                "`{keyword}` is a keyword and cannot be used as a name; choose another name"
+            ));
+        }
+        if after == Some("in") && self.0.len() == 1 && self.has("\"[\"") {
+            return Some(
+                "after a value, `in` tests membership in a list, as in `role in [\"db\", \"web\"]`"
+                    .into(),
+            );
+        }
         if self.0.len() == 1 && self.has("\"{\"") {
             return Some("a body goes between `{` and `}`".into());
         }

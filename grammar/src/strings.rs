@@ -23,11 +23,7 @@ pub fn plain(raw: &str, span: Span) -> StrLit {
             _ => text.push(c),
         }
     }
-    StrLit {
-        raw: raw.to_string(),
-        parts: vec![StrPart::Text(text)],
-        span,
-    }
+    StrLit { raw: raw.to_string(), parts: vec![StrPart::Text(text)], span }
 }
 
 /// A template string: escapes and `{name}` interpolations. Problems are
@@ -65,13 +61,15 @@ pub fn template(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> StrLit 
             }
             '{' => {
                 let rest = &raw[i + 1..];
-                let Some(close) = rest.find('}') else {
+                // A `{` before the next `}` means this one was never closed.
+                let close = rest.find(['{', '}']).filter(|&c| rest.as_bytes()[c] == b'}');
+                let Some(close) = close else {
                     errors.push(SyntaxError::new(
                         SyntaxErrorKind::UnclosedInterpolation,
                         Span::new(base + i, base + i + 1),
                     ));
-                    text.push_str(&raw[i..]);
-                    break;
+                    text.push('{');
+                    continue;
                 };
                 let inner = &rest[..close];
                 let trimmed = inner.trim();
@@ -109,11 +107,7 @@ pub fn template(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> StrLit 
     if !text.is_empty() || parts.is_empty() {
         parts.push(StrPart::Text(text));
     }
-    StrLit {
-        raw: raw.to_string(),
-        parts,
-        span,
-    }
+    StrLit { raw: raw.to_string(), parts, span }
 }
 
 /// An identifier or dotted path: what `{…}` may contain.
@@ -121,9 +115,7 @@ fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').all(|seg| {
             let mut chars = seg.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
 }

@@ -62,6 +62,7 @@ registry! {
     UnknownMetricKind = "E0019", "unknown-metric-kind", "a metric kind other than gauge, counter or state";
     NumberInUnit = "E0020", "number-in-unit", "a number other than `1` in a unit expression";
     BadUnitExponent = "E0021", "bad-unit-exponent", "a unit exponent that is not a non-zero integer";
+    MisspelledKeyword = "E0022", "misspelled-keyword", "a word one typo away from a keyword";
     // Files.
     UnreadableFile = "E0090", "unreadable-file", "a file that cannot be read";
     NotUtf8 = "E0091", "not-utf8", "a file that is not valid UTF-8";
@@ -78,7 +79,10 @@ mod tests {
         let mut previous = "";
         for code in Code::ALL {
             let s = code.as_str();
-            assert!(s.len() == 5 && s.starts_with('E') && s[1..].chars().all(|c| c.is_ascii_digit()), "{s}");
+            assert!(
+                s.len() == 5 && s.starts_with('E') && s[1..].chars().all(|c| c.is_ascii_digit()),
+                "{s}"
+            );
             assert!(seen.insert(s), "{s} is used twice");
             assert!(seen.insert(code.slug()), "slug {} is used twice", code.slug());
             assert!(s > previous, "{s} is out of order");

@@ -24,6 +24,7 @@ pub fn code_of(kind: &SyntaxErrorKind) -> Code {
         K::DoubleEqInMatcher => Code::DoubleEqInMatcher,
         K::MissingWhen { .. } => Code::MissingWhen,
         K::ChainedComparison => Code::ChainedComparison,
+        K::MisspelledKeyword { .. } => Code::MisspelledKeyword,
         K::UnknownMetricKind(_) => Code::UnknownMetricKind,
         K::NumberInUnit(_) => Code::NumberInUnit,
         K::BadUnitExponent(_) => Code::BadUnitExponent,
@@ -39,7 +40,8 @@ impl Diagnostic {
             Label::new(error.span, error.label()),
         );
         d.help = error.help();
-        d.secondary = error.related.iter().map(|(span, text)| Label::new(*span, text.clone())).collect();
+        d.secondary =
+            error.related.iter().map(|(span, text)| Label::new(*span, text.clone())).collect();
         d
     }
 }

@@ -58,7 +58,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, file: &Arc<SourceFile>, message: impl Into<String>, primary: Label) -> Self {
+    pub fn error(
+        code: Code,
+        file: &Arc<SourceFile>,
+        message: impl Into<String>,
+        primary: Label,
+    ) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,

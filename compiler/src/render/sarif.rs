@@ -70,7 +70,8 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
 
 /// A complete SARIF log for these diagnostics.
 pub fn to_sarif(diagnostics: &[Diagnostic], tool_version: &str) -> Value {
-    let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect::<BTreeSet<_>>().into_iter().collect();
+    let codes: Vec<Code> =
+        diagnostics.iter().map(|d| d.code).collect::<BTreeSet<_>>().into_iter().collect();
     let rules: Vec<Value> = codes
         .iter()
         .map(|c| {

@@ -21,11 +21,7 @@ pub struct Node {
 
 impl Node {
     fn new(label: impl Into<String>, span: Span) -> Self {
-        Node {
-            label: label.into(),
-            span,
-            children: Vec::new(),
-        }
+        Node { label: label.into(), span, children: Vec::new() }
     }
 
     fn with(mut self, child: Node) -> Self {
@@ -65,10 +61,7 @@ impl Node {
 /// parent, and siblings in source order without overlap.
 pub fn check_spans(root: &Node, len: usize) -> Result<(), String> {
     if root.span.end > len || root.span.start > root.span.end {
-        return Err(format!(
-            "`{}` has span {:?} outside 0..{len}",
-            root.label, root.span
-        ));
+        return Err(format!("`{}` has span {:?} outside 0..{len}", root.label, root.span));
     }
     let mut previous_end = root.span.start;
     for child in &root.children {
@@ -98,10 +91,12 @@ fn names(kind: &str, span: Span, ids: &[Ident]) -> Node {
     Node::new(kind, span).with_all(ids.iter().map(|i| ident("name", i)))
 }
 
-fn span_of(ids: &[Ident]) -> Span {
+/// The span covering a list of names; an empty list (`by ()`) is a point at
+/// the end of its parent, so that it still lies inside it.
+fn span_of(ids: &[Ident], parent: Span) -> Span {
     match (ids.first(), ids.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
-        _ => Span::default(),
+        _ => Span::point(parent.end),
     }
 }
 
@@ -114,7 +109,7 @@ fn item(it: &Item) -> Node {
         Item::Tenant(d) => Node::new("tenant", d.span).with(ident("name", &d.name)),
         Item::Use(d) => Node::new("use", d.span)
             .with(ident("path", &d.path))
-            .with_opt(d.names.as_ref().map(|n| names("names", span_of(n), n))),
+            .with_opt(d.names.as_ref().map(|n| names("names", span_of(n, d.span), n))),
         Item::Metric(d) => Node::new("metric", d.span)
             .with(ident("name", &d.name))
             .with(ident("kind", &d.kind))
@@ -142,25 +137,18 @@ fn item(it: &Item) -> Node {
         Item::Action(d) => Node::new("action", d.span)
             .with(ident("name", &d.name))
             .with_all(d.params.iter().map(param))
-            .with(action_body(&d.body)),
+            .with(action_body(&d.body, d.span)),
         Item::Fn(d) => Node::new("fn", d.span)
             .with(ident("name", &d.name))
             .with_all(d.params.iter().map(param))
             .with_opt(d.ret.as_ref().map(|t| type_expr("returns", t)))
             .with(expr(&d.body)),
         Item::Policy(d) => {
-            let node = Node::new(
-                if d.params.is_some() {
-                    "policy template"
-                } else {
-                    "policy"
-                },
-                d.span,
-            )
-            .with(ident("name", &d.name))
-            .with_all(d.params.iter().flatten().map(param));
-            node.with(ident("on", &d.fleet))
-                .with_all(d.clauses.iter().map(clause))
+            let node =
+                Node::new(if d.params.is_some() { "policy template" } else { "policy" }, d.span)
+                    .with(ident("name", &d.name))
+                    .with_all(d.params.iter().flatten().map(param));
+            node.with(ident("on", &d.fleet)).with_all(d.clauses.iter().map(clause))
         }
         Item::Apply(d) => Node::new("apply", d.span)
             .with(ident("policy", &d.policy))
@@ -184,13 +172,13 @@ fn calendar(spec: &CalendarSpec) -> Node {
             Node::new("daily", n.span).with(n)
         }
         CalendarSpec::Weekly { days, time } => {
-            let mut span = span_of(days);
+            let mut span = span_of(days, Span::default());
             let t = time.as_ref().map(time_range);
             if let Some(t) = &t {
                 span = span.to(t.span);
             }
             Node::new("weekly", span)
-                .with(names("days", span_of(days), days))
+                .with(names("days", span_of(days, Span::default()), days))
                 .with_opt(t)
         }
         CalendarSpec::Monthly { nth, day, time } => {
@@ -226,22 +214,14 @@ fn time_range(t: &TimeRange) -> Node {
     }
 }
 
-fn action_body(body: &ActionBody) -> Node {
+fn action_body(body: &ActionBody, parent: Span) -> Node {
     match body {
         ActionBody::Exec { argv } => {
-            let span = argv
-                .first()
-                .map_or(Span::default(), |a| a.span)
-                .to(argv.last().map_or(Span::default(), |a| a.span));
-            Node::new(
-                "exec",
-                if argv.is_empty() {
-                    Span::default()
-                } else {
-                    span
-                },
-            )
-            .with_all(argv.iter().map(expr))
+            let span = match (argv.first(), argv.last()) {
+                (Some(a), Some(b)) => a.span.to(b.span),
+                _ => Span::point(parent.end),
+            };
+            Node::new("exec", span).with_all(argv.iter().map(expr))
         }
         ActionBody::Webhook { url, body } => {
             let span = body.as_ref().map_or(url.span, |b| url.span.to(b.span));
@@ -286,37 +266,34 @@ fn clause(c: &Clause) -> Node {
             .with(expr(&l.cond))
             .with_opt(l.hold.as_ref().map(hold))
             .with_opt(l.recover.as_ref().map(|r| {
-                let span = r
-                    .hold
-                    .as_ref()
-                    .map_or(r.cond.span, |h| r.cond.span.to(h.span));
+                let span = r.hold.as_ref().map_or(r.cond.span, |h| r.cond.span.to(h.span));
                 Node::new("recover", span)
                     .with(expr(&r.cond))
                     .with_opt(r.hold.as_ref().map(|h| labelled("for", h)))
             }))
             .with_opt(l.message.as_ref().map(|m| string("message", m))),
         ClauseKind::Keep(e) => node("keep").with(expr(e)),
-        ClauseKind::Nodata { after, outcome } => node("nodata")
-            .with(expr(after))
-            .with(ident("then", outcome)),
-        ClauseKind::Flapping { changes, window } => node("flapping")
-            .with(labelled("changes", changes))
-            .with(labelled("in", window)),
+        ClauseKind::Nodata { after, outcome } => {
+            node("nodata").with(expr(after)).with(ident("then", outcome))
+        }
+        ClauseKind::Flapping { changes, window } => {
+            node("flapping").with(labelled("changes", changes)).with(labelled("in", window))
+        }
         ClauseKind::Message(m) => node("message").with(string("text", m)),
         ClauseKind::Labels(fields) => node("labels").with_all(fields.iter().map(field)),
-        ClauseKind::On { level, steps } => node("on")
-            .with(ident("level", level))
-            .with_all(steps.iter().map(step)),
-        ClauseKind::Escalate(steps) => node("escalate").with_all(steps.iter().map(|s| {
-            Node::new("after", s.span)
-                .with(expr(&s.after))
-                .with(action_call(&s.call))
-        })),
+        ClauseKind::On { level, steps } => {
+            node("on").with(ident("level", level)).with_all(steps.iter().map(step))
+        }
+        ClauseKind::Escalate(steps) => {
+            node("escalate").with_all(steps.iter().map(|s| {
+                Node::new("after", s.span).with(expr(&s.after)).with(action_call(&s.call))
+            }))
+        }
         ClauseKind::Quiet(cal) => node("quiet during").with(ident("calendar", cal)),
         ClauseKind::Pause(cal) => node("pause during").with(ident("calendar", cal)),
         ClauseKind::Depends { policy, on } => node("depends on")
             .with(ident("policy", policy))
-            .with_opt(on.as_ref().map(|l| names("by", span_of(l), l))),
+            .with_opt(on.as_ref().map(|l| names("by", span_of(l, c.span), l))),
         ClauseKind::During(cal) => node("during").with(ident("calendar", cal)),
         ClauseKind::When(e) => node("when").with(expr(e)),
         ClauseKind::Step(s) => step(s),
@@ -328,9 +305,9 @@ fn hold(h: &Hold) -> Node {
     match h {
         Hold::Duration(d) => labelled("for", d),
         Hold::Checks(n) => Node::new("for checks", n.span).with(expr(n)),
-        Hold::OfChecks(n, m) => Node::new("for of checks", n.span.to(m.span))
-            .with(expr(n))
-            .with(expr(m)),
+        Hold::OfChecks(n, m) => {
+            Node::new("for of checks", n.span.to(m.span)).with(expr(n)).with(expr(m))
+        }
     }
 }
 
@@ -338,21 +315,15 @@ fn step(s: &Step) -> Node {
     let node = |label: &str| Node::new(label, s.span);
     match &s.kind {
         StepKind::Run(call) => action_call(call),
-        StepKind::Verify { cond, within } => node("verify")
-            .with(expr(cond))
-            .with(labelled("within", within)),
+        StepKind::Verify { cond, within } => {
+            node("verify").with(expr(cond)).with(labelled("within", within))
+        }
         StepKind::Cooldown(d) => node("cooldown").with(expr(d)),
-        StepKind::AtMost {
-            count,
-            per,
-            then_escalate,
-        } => node(if *then_escalate {
-            "at most then escalate"
-        } else {
-            "at most"
-        })
-        .with(expr(count))
-        .with(labelled("per", per)),
+        StepKind::AtMost { count, per, then_escalate } => {
+            node(if *then_escalate { "at most then escalate" } else { "at most" })
+                .with(expr(count))
+                .with(labelled("per", per))
+        }
         StepKind::AtMostOfFleet(share) => node("at most of fleet").with(expr(share)),
         StepKind::Concurrency(n) => node("concurrency").with(expr(n)),
         StepKind::DryRun => node("dry run"),
@@ -366,10 +337,7 @@ fn action_call(c: &ActionCall) -> Node {
         .with_all(c.args.iter().map(arg))
         .with_opt(c.timeout.as_ref().map(|t| labelled("timeout", t)))
         .with_opt(c.retry.as_ref().map(|r| {
-            let span = r
-                .backoff
-                .as_ref()
-                .map_or(r.count.span, |b| r.count.span.to(b.span));
+            let span = r.backoff.as_ref().map_or(r.count.span, |b| r.count.span.to(b.span));
             Node::new("retry", span)
                 .with(expr(&r.count))
                 .with_opt(r.backoff.as_ref().map(|b| labelled("backoff", b)))
@@ -379,13 +347,7 @@ fn action_call(c: &ActionCall) -> Node {
 fn test_item(t: &TestItem) -> Node {
     let node = |label: &str| Node::new(label, t.span);
     match &t.kind {
-        TestItemKind::Series {
-            metric,
-            labels,
-            value,
-            every,
-            duration,
-        } => node("series")
+        TestItemKind::Series { metric, labels, value, every, duration } => node("series")
             .with(ident("metric", metric))
             .with_all(labels.iter().map(matcher))
             .with(expr(value))
@@ -456,32 +418,21 @@ pub fn expr(e: &Expr) -> Node {
         }
         ExprKind::Call { func, args, by } => node(format!("call {}", func.name))
             .with_all(args.iter().map(arg))
-            .with_opt(by.as_ref().map(|b| names("by", span_of(b), b))),
+            .with_opt(by.as_ref().map(|b| names("by", span_of(b, e.span), b))),
         ExprKind::Unary { op, operand } => {
             node(format!("{op:?}").to_lowercase()).with(expr(operand))
         }
-        ExprKind::Binary { op, lhs, rhs } => node(op.symbol().to_string())
-            .with(expr(lhs))
-            .with(expr(rhs)),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => node("if".into())
-            .with(expr(cond))
-            .with(expr(then))
-            .with(expr(otherwise)),
-        ExprKind::In {
-            value,
-            list,
-            negated,
-        } => node(if *negated {
-            "not in".into()
-        } else {
-            "in".into()
-        })
-        .with(expr(value))
-        .with_all(list.iter().map(expr)),
+        ExprKind::Binary { op, lhs, rhs } => {
+            node(op.symbol().to_string()).with(expr(lhs)).with(expr(rhs))
+        }
+        ExprKind::If { cond, then, otherwise } => {
+            node("if".into()).with(expr(cond)).with(expr(then)).with(expr(otherwise))
+        }
+        ExprKind::In { value, list, negated } => {
+            node(if *negated { "not in".into() } else { "in".into() })
+                .with(expr(value))
+                .with_all(list.iter().map(expr))
+        }
         ExprKind::List(items) => node("list".into()).with_all(items.iter().map(expr)),
         ExprKind::Record(fields) => node("record".into()).with_all(fields.iter().map(field)),
         ExprKind::Error => node("error".into()),

@@ -73,6 +73,14 @@ pub fn metric(errors: &mut Errors<'_>, decl: MetricDecl) -> MetricDecl {
 
 /// `1` is the only number allowed in a unit expression (the dimensionless unit).
 pub fn unit_one(errors: &mut Errors<'_>, (text, span): (&str, Span)) -> UnitExpr {
+    // `1/s` lexes as one rate literal; in a unit it means 1 divided by `s`.
+    if let Some(per) = text.strip_prefix("1/") {
+        let per_span = Span::new(span.start + 2, span.end);
+        return UnitExpr::Div(
+            Box::new(UnitExpr::One(Span::new(span.start, span.start + 1))),
+            Box::new(UnitExpr::Name(Ident::new(per, per_span))),
+        );
+    }
     if text != "1" {
         push(errors, SyntaxError::new(SyntaxErrorKind::NumberInUnit(text.to_string()), span));
     }

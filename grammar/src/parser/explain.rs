@@ -11,8 +11,9 @@ use lalrpop_util::ParseError;
 pub fn convert(
     error: ParseError<usize, Tok<'_>, SyntaxError>,
     tokens: &[Token<'_>],
-    len: usize,
+    src: &str,
 ) -> SyntaxError {
+    let len = src.len();
     match error {
         ParseError::User { error } => error,
         ParseError::InvalidToken { location } => SyntaxError::new(
@@ -24,16 +25,17 @@ pub fn convert(
             Span::point(location.min(len)),
         ),
         ParseError::UnrecognizedToken { token: (l, tok, r), expected } => {
-            unexpected(tokens, l, tok, r, Expected(expected))
+            unexpected(tokens, src, l, tok, r, Expected(expected))
         }
         ParseError::ExtraToken { token: (l, tok, r) } => {
-            unexpected(tokens, l, tok, r, Expected::default())
+            unexpected(tokens, src, l, tok, r, Expected::default())
         }
     }
 }
 
 fn unexpected(
     tokens: &[Token<'_>],
+    src: &str,
     l: usize,
     tok: Tok<'_>,
     r: usize,
@@ -43,7 +45,7 @@ fn unexpected(
     let index = tokens.partition_point(|t| t.0 < l);
     let previous = index.checked_sub(1).and_then(|i| tokens.get(i));
 
-    if let Some(misspelled) = misspelled_keyword(tokens, index) {
+    if let Some(misspelled) = misspelled_keyword(tokens, index, &expected, src) {
         return misspelled;
     }
     if is_comparison(tok) && compares_before(tokens, index) {
@@ -84,19 +86,39 @@ fn compares_before(tokens: &[Token<'_>], index: usize) -> bool {
     false
 }
 
-/// `evry 1m`, `polcy x on y {`: a word one typo away from a keyword, at or
-/// just before the place the parser gave up, is reported as that typo.
-fn misspelled_keyword(tokens: &[Token<'_>], index: usize) -> Option<SyntaxError> {
-    let candidates = [Some(index), index.checked_sub(1)];
-    candidates.into_iter().flatten().find_map(|i| {
-        let &(l, tok, r) = tokens.get(i)?;
-        let Tok::Ident(word) = tok else { return None };
+/// `evry 1m`, `polcy x on y {`: a word one typo away from a keyword is
+/// reported as that typo when the keyword fits where it stands: either the
+/// parser expected that keyword at the word, or the word begins a line
+/// (where clauses and declarations begin) and the parser failed right after it.
+fn misspelled_keyword(
+    tokens: &[Token<'_>],
+    index: usize,
+    expected: &Expected,
+    src: &str,
+) -> Option<SyntaxError> {
+    let at = |i: usize| -> Option<(&str, Span)> {
+        match tokens.get(i)? {
+            &(l, Tok::Ident(word), r) => Some((word, Span::new(l, r))),
+            _ => None,
+        }
+    };
+    let found = at(index).and_then(|(word, span)| {
         let keyword = closest_keyword(word)?;
-        Some(SyntaxError::new(
-            SyntaxErrorKind::MisspelledKeyword { word: word.to_string(), keyword },
-            Span::new(l, r),
-        ))
-    })
+        expected.0.iter().any(|e| e.trim_matches('"') == keyword).then_some((word, keyword, span))
+    });
+    let before = || {
+        let (word, span) = at(index.checked_sub(1)?)?;
+        let line_start = src[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        if !src[line_start..span.start].trim().is_empty() {
+            return None;
+        }
+        Some((word, closest_keyword(word)?, span))
+    };
+    let (word, keyword, span) = found.or_else(before)?;
+    Some(SyntaxError::new(
+        SyntaxErrorKind::MisspelledKeyword { word: word.to_string(), keyword },
+        span,
+    ))
 }
 
 /// The keyword `word` is most likely a typo of: one edit away for words of
@@ -125,7 +147,7 @@ mod tests {
         assert_eq!(closest_keyword("evry"), Some("every"));
         assert_eq!(closest_keyword("cooldwn"), Some("cooldown"));
         assert_eq!(closest_keyword("polcy"), Some("policy"));
-        for word in ["warn", "crit", "info", "ok", "host", "used", "every"] {
+        for word in ["warn", "crit", "info", "ok", "used", "every"] {
             assert_eq!(closest_keyword(word), None, "{word}");
         }
     }

@@ -69,7 +69,7 @@ pub fn parse(src: &str) -> Parsed {
         .into_iter()
         .map(|rec| {
             let from_grammar = !matches!(rec.error, ParseError::User { .. });
-            (explain::convert(rec.error, &lexed.tokens, src.len()), from_grammar)
+            (explain::convert(rec.error, &lexed.tokens, src), from_grammar)
         })
         .collect();
     let delimiter_errors = delimiters::check(&lexed.tokens);

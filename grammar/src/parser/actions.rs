@@ -114,22 +114,3 @@ pub fn expectation(level: Ident, state: Option<Ident>) -> Expectation {
         state => Expectation::State { level, state },
     }
 }
-
-/// A `message` clause directly after a level clause is that level's message;
-/// anywhere else it is the policy's default. (The grammar cannot decide this
-/// itself without an LR conflict, so it is done here, after parsing.)
-pub fn attach_messages(clauses: Vec<Clause>) -> Vec<Clause> {
-    let mut out: Vec<Clause> = Vec::with_capacity(clauses.len());
-    for clause in clauses {
-        if let ClauseKind::Message(text) = &clause.kind
-            && let Some(Clause { kind: ClauseKind::Level(level), span }) = out.last_mut()
-            && level.message.is_none()
-        {
-            level.message = Some(text.clone());
-            *span = span.to(clause.span);
-            continue;
-        }
-        out.push(clause);
-    }
-    out
-}

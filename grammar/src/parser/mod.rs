@@ -7,6 +7,7 @@ pub(crate) mod actions;
 mod cascade;
 mod delimiters;
 mod explain;
+mod messages;
 
 use crate::ast::File;
 use crate::error::{SyntaxError, SyntaxErrorKind};
@@ -58,7 +59,7 @@ pub fn parse(src: &str) -> Parsed {
 
     let mut recovered = Vec::new();
     let result = grammar::FileParser::new().parse(&mut recovered, lexed.tokens.iter().copied());
-    let items = match result {
+    let mut items = match result {
         Ok(file) => file.items,
         Err(error) => {
             recovered.push(ErrorRecovery { error, dropped_tokens: Vec::new() });
@@ -75,6 +76,7 @@ pub fn parse(src: &str) -> Parsed {
     let delimiter_errors = delimiters::check(&lexed.tokens);
     let errors =
         cascade::keep_first_causes(&lexed.tokens, lex_errors, grammar_errors, delimiter_errors);
+    messages::attach_level_messages(&mut items, src);
     let file = File { items, span: Span::new(0, src.len()) };
     Parsed { file, comments: lexed.comments, errors }
 }

@@ -10,7 +10,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     for path in &files {
         match inputs::read(path) {
             Ok(file) => diagnostics.extend(check_file(file).diagnostics),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     report::print(&diagnostics, args.format, report::style(args.color.color), files.len())?;

@@ -14,7 +14,7 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Outcome> {
         let file = match inputs::read(path) {
             Ok(file) => file,
             Err(d) => {
-                report::print(&[d], Format::Human, style, 1)?;
+                report::print(&[*d], Format::Human, style, 1)?;
                 outcome = Outcome::Problems;
                 continue;
             }

@@ -39,12 +39,12 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
 
 /// Reads a file for checking. A file that cannot be read or is not UTF-8
 /// becomes a diagnostic, so that one bad file does not hide the others.
-pub fn read(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+pub fn read(path: &Path) -> Result<Arc<SourceFile>, Box<Diagnostic>> {
     // `./a.upk` from walking `.` reads better, and is a valid SARIF URI, as `a.upk`.
     let name = path.strip_prefix(".").unwrap_or(path).display().to_string();
     let problem = |code, message: String| {
         let file = SourceFile::new(name.clone(), "");
-        Diagnostic::error(code, &file, message, Label::new(Span::point(0), "this file"))
+        Box::new(Diagnostic::error(code, &file, message, Label::new(Span::point(0), "this file")))
     };
     let bytes = std::fs::read(path)
         .map_err(|e| problem(Code::UnreadableFile, format!("cannot read `{name}`: {e}")))?;

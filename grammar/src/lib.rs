@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod dump;
 pub mod error;
+pub mod format;
 pub mod lexer;
 mod parser;
 pub mod span;
@@ -15,5 +16,6 @@ pub mod strings;
 pub mod token;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
+pub use format::format_source;
 pub use parser::{Parsed, parse};
 pub use span::Span;

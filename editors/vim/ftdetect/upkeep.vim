@@ -1,0 +1,2 @@
+" Upkeep policy files.
+autocmd BufRead,BufNewFile *.upk setfiletype upkeep

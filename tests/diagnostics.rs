@@ -85,6 +85,10 @@ fn grammar() {
         "t.upk:1:19: error[E0021]: `0` is not a valid unit exponent"
     );
     assert_eq!(in_policy("evry 1m"), "t.upk:2:1: error[E0022]: unexpected word `evry`");
+    assert_eq!(
+        check(&format!("fn f() = {}", "-".repeat(300))),
+        "t.upk:1:265: error[E0023]: more than 256 operators in one expression"
+    );
 }
 
 #[test]

@@ -56,6 +56,14 @@ pub enum SyntaxErrorKind {
     },
     /// `a < b < c`
     ChainedComparison,
+    /// More brackets open at once than the limit.
+    NestedTooDeeply {
+        limit: usize,
+    },
+    /// More operators in one statement than the limit.
+    TooManyOperators {
+        limit: usize,
+    },
     /// `evry 1m`: a word one typo away from a keyword where parsing failed.
     MisspelledKeyword {
         word: String,
@@ -116,6 +124,8 @@ impl SyntaxError {
             MissingWhen { level } => format!("expected `when` after the level `{level}`"),
             ChainedComparison => "comparisons cannot be chained".into(),
             MisspelledKeyword { word, .. } => format!("unexpected word `{word}`"),
+            NestedTooDeeply { limit } => format!("brackets are nested more than {limit} deep"),
+            TooManyOperators { limit } => format!("more than {limit} operators in one expression"),
             UnknownMetricKind(kind) => format!("unknown metric kind `{kind}`"),
             NumberInUnit(n) => format!("`{n}` cannot appear in a unit; only `1` can"),
             BadUnitExponent(e) => format!("`{e}` is not a valid unit exponent"),
@@ -172,6 +182,9 @@ impl SyntaxError {
             ChainedComparison => "combine two comparisons with `and`: `a < b and b < c`".into(),
             MisspelledKeyword { keyword, .. } => {
                 format!("`{keyword}` is a keyword; check the spelling")
+            }
+            NestedTooDeeply { .. } | TooManyOperators { .. } => {
+                "split the expression into named parts with `let` or `fn`".into()
             }
             UnknownMetricKind(_) => "a metric is a `gauge`, a `counter` or a `state`".into(),
             NumberInUnit(_) => "write the scale as a unit (`KiB`), not a number".into(),

@@ -49,17 +49,15 @@ pub fn lex(src: &str) -> Lexed<'_> {
     while let Some(result) = lexer.next() {
         let span = lexer.span();
         match result {
-            Ok(Tok::Comment(text)) => out.comments.push(Comment {
-                span: span.clone().into(),
-                text: text[2..].to_string(),
-            }),
+            Ok(Tok::Comment(text)) => out
+                .comments
+                .push(Comment { span: span.clone().into(), text: text[2..].to_string() }),
             Ok(Tok::Quantity(_)) => {
                 let end = rate_suffix_end(src, span.end);
                 if end > span.end {
                     lexer.bump(end - span.end);
                 }
-                out.tokens
-                    .push((span.start, Tok::Quantity(&src[span.start..end]), end));
+                out.tokens.push((span.start, Tok::Quantity(&src[span.start..end]), end));
             }
             Ok(Tok::UnterminatedStr(text)) => {
                 out.errors.push(LexError {
@@ -71,21 +69,15 @@ pub fn lex(src: &str) -> Lexed<'_> {
             Ok(tok) => out.tokens.push((span.start, tok, span.end)),
             Err(()) => {
                 let c = src[span.start..].chars().next().unwrap_or('\u{fffd}');
-                let kind = if c == '%' {
-                    LexErrorKind::StrayPercent
-                } else {
-                    LexErrorKind::BadChar(c)
-                };
+                let kind =
+                    if c == '%' { LexErrorKind::StrayPercent } else { LexErrorKind::BadChar(c) };
                 // Report a run of bad characters once, not once per byte.
                 let end = span.start + c.len_utf8().max(span.len());
                 match out.errors.last_mut() {
                     Some(prev) if prev.span.end == span.start && prev.kind == kind => {
                         prev.span.end = end
                     }
-                    _ => out.errors.push(LexError {
-                        kind,
-                        span: Span::new(span.start, end),
-                    }),
+                    _ => out.errors.push(LexError { kind, span: Span::new(span.start, end) }),
                 }
             }
         }
@@ -103,18 +95,11 @@ fn rate_suffix_end(src: &str, end: usize) -> usize {
     if rest.first() != Some(&b'/') {
         return end;
     }
-    let letters = rest[1..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphabetic())
-        .count();
+    let letters = rest[1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let after = rest.get(1 + letters).copied();
     let continues_ident =
         after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
-    if letters == 0 || continues_ident {
-        end
-    } else {
-        end + 1 + letters
-    }
+    if letters == 0 || continues_ident { end } else { end + 1 + letters }
 }
 
 #[cfg(test)]
@@ -133,38 +118,24 @@ mod tests {
         for kw in KEYWORDS {
             let toks = kinds(kw);
             assert_eq!(toks.len(), 1, "{kw}");
-            assert_eq!(
-                toks[0].keyword(),
-                Some(*kw),
-                "{kw} is in KEYWORDS but not in the lexer"
-            );
+            assert_eq!(toks[0].keyword(), Some(*kw), "{kw} is in KEYWORDS but not in the lexer");
         }
     }
 
     #[test]
     fn unit_literals_are_single_tokens() {
-        for lit in [
-            "20%", "1.5GiB", "500MB", "250ms", "10m", "3d", "10MB/s", "100/s", "0B", "1e6",
-        ] {
+        for lit in ["20%", "1.5GiB", "500MB", "250ms", "10m", "3d", "10MB/s", "100/s", "0B", "1e6"]
+        {
             assert_eq!(kinds(lit), vec![Tok::Quantity(lit)], "{lit}");
         }
     }
 
     #[test]
     fn division_with_spaces_or_by_identifier_is_not_a_rate() {
-        assert_eq!(
-            kinds("t/1m"),
-            vec![Tok::Ident("t"), Tok::Slash, Tok::Quantity("1m")]
-        );
-        assert_eq!(
-            kinds("2 / s"),
-            vec![Tok::Quantity("2"), Tok::Slash, Tok::Ident("s")]
-        );
+        assert_eq!(kinds("t/1m"), vec![Tok::Ident("t"), Tok::Slash, Tok::Quantity("1m")]);
+        assert_eq!(kinds("2 / s"), vec![Tok::Quantity("2"), Tok::Slash, Tok::Ident("s")]);
         assert_eq!(kinds("2/cores"), vec![Tok::Quantity("2/cores")]);
-        assert_eq!(
-            kinds("2/s.x"),
-            vec![Tok::Quantity("2"), Tok::Slash, Tok::Ident("s.x")]
-        );
+        assert_eq!(kinds("2/s.x"), vec![Tok::Quantity("2"), Tok::Slash, Tok::Ident("s.x")]);
     }
 
     #[test]
@@ -172,13 +143,7 @@ mod tests {
         assert_eq!(kinds("disk.free"), vec![Tok::Ident("disk.free")]);
         assert_eq!(
             kinds("std.actions.{a}"),
-            vec![
-                Tok::Ident("std.actions"),
-                Tok::Dot,
-                Tok::LBrace,
-                Tok::Ident("a"),
-                Tok::RBrace
-            ]
+            vec![Tok::Ident("std.actions"), Tok::Dot, Tok::LBrace, Tok::Ident("a"), Tok::RBrace]
         );
     }
 

@@ -21,10 +21,7 @@ impl Span {
 
     /// An empty span at `offset`, used for "something is missing here".
     pub const fn point(offset: usize) -> Self {
-        Span {
-            start: offset,
-            end: offset,
-        }
+        Span { start: offset, end: offset }
     }
 
     pub const fn len(self) -> usize {

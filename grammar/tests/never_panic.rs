@@ -24,10 +24,52 @@ fn parse_and_check(src: &str) {
 }
 
 const PIECES: &[&str] = &[
-    "{", "}", "(", ")", "[", "]", ",", ":", ".", "..", "=", "==", "!=", "<", ">=", "=~", "!~", "+",
-    "-", "*", "/", "^", "=>", "->", "%", "$", "x", "disk.free", "warn", "crit", "5", "5m", "80%",
-    "1.5GiB", "10MB/s", "2nd", "22:00", "\"s\"", "\"{host}\"", "\"{\"", "\"", "// c\n", "\n", " ",
-    "é", "\\",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    ".",
+    "..",
+    "=",
+    "==",
+    "!=",
+    "<",
+    ">=",
+    "=~",
+    "!~",
+    "+",
+    "-",
+    "*",
+    "/",
+    "^",
+    "=>",
+    "->",
+    "%",
+    "$",
+    "x",
+    "disk.free",
+    "warn",
+    "crit",
+    "5",
+    "5m",
+    "80%",
+    "1.5GiB",
+    "10MB/s",
+    "2nd",
+    "22:00",
+    "\"s\"",
+    "\"{host}\"",
+    "\"{\"",
+    "\"",
+    "// c\n",
+    "\n",
+    " ",
+    "é",
+    "\\",
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {
@@ -97,7 +139,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), any::<usize>()).prop_map(|(a, n)| Edit::Delete(a, n)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, n)| Edit::Duplicate(a, n)),
-        (any::<usize>(), prop::sample::select(PIECES)).prop_map(|(a, p)| Edit::Insert(a, p.to_string())),
+        (any::<usize>(), prop::sample::select(PIECES))
+            .prop_map(|(a, p)| Edit::Insert(a, p.to_string())),
     ]
 }
 
@@ -135,10 +178,55 @@ fn pathological_inputs() {
         "(".repeat(10_000),
         "-".repeat(10_000) + "1",
         "not ".repeat(5_000) + "x",
-        "policy p on f { warn when ".to_string() + &"(".repeat(2_000) + "x" + &")".repeat(2_000) + " }",
+        "policy p on f { warn when ".to_string()
+            + &"(".repeat(2_000)
+            + "x"
+            + &")".repeat(2_000)
+            + " }",
         "\"".repeat(3),
         "\u{0}\u{feff}\u{10ffff}".into(),
     ] {
         parse_and_check(&src);
     }
+}
+
+/// Huge inputs run on a thread with a small stack: the limits keep every
+/// pass shallow, whatever the input. (Debug builds use much more stack per
+/// frame than release builds, so this is the stricter setting.)
+#[test]
+fn deep_inputs_are_refused_without_using_much_stack() {
+    let inputs = vec![
+        "(".repeat(100_000) + "x" + &")".repeat(100_000),
+        "fn f() = ".to_string() + &"x + ".repeat(100_000) + "x",
+        "fn f() = ".to_string() + &"- ".repeat(100_000) + "x",
+        "fn f() = ".to_string() + &"if a then ".repeat(50_000) + "1" + &" else 2".repeat(50_000),
+    ];
+    let worker = std::thread::Builder::new().stack_size(256 * 1024).spawn(move || {
+        for src in inputs {
+            let parsed = parse(&src);
+            assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors.first());
+            assert!(parsed.errors[0].message().contains("more than"));
+            let formatted = upkeep_grammar::format_source(&src);
+            assert!(formatted.is_err());
+        }
+    });
+    worker.unwrap().join().unwrap();
+}
+
+#[test]
+fn the_deepest_allowed_inputs_are_handled_on_a_small_stack() {
+    let at_limit = [
+        "fn f() = ".to_string() + &"(".repeat(64) + "x" + &")".repeat(64),
+        "fn f() = ".to_string() + &"x + ".repeat(255) + "x",
+    ];
+    let worker = std::thread::Builder::new().stack_size(1024 * 1024).spawn(move || {
+        for src in at_limit {
+            let parsed = parse(&src);
+            assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+            dump::check_spans(&dump::file(&parsed.file), src.len()).unwrap();
+            let once = upkeep_grammar::format_source(&src).unwrap();
+            assert_eq!(upkeep_grammar::format_source(&once).unwrap(), once);
+        }
+    });
+    worker.unwrap().join().unwrap();
 }

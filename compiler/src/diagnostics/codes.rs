@@ -63,6 +63,7 @@ registry! {
     NumberInUnit = "E0020", "number-in-unit", "a number other than `1` in a unit expression";
     BadUnitExponent = "E0021", "bad-unit-exponent", "a unit exponent that is not a non-zero integer";
     MisspelledKeyword = "E0022", "misspelled-keyword", "a word one typo away from a keyword";
+    TooComplex = "E0023", "too-complex", "an expression nested too deeply or with too many operators";
     // Files.
     UnreadableFile = "E0090", "unreadable-file", "a file that cannot be read";
     NotUtf8 = "E0091", "not-utf8", "a file that is not valid UTF-8";

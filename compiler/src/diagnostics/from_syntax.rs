@@ -25,6 +25,7 @@ pub fn code_of(kind: &SyntaxErrorKind) -> Code {
         K::MissingWhen { .. } => Code::MissingWhen,
         K::ChainedComparison => Code::ChainedComparison,
         K::MisspelledKeyword { .. } => Code::MisspelledKeyword,
+        K::NestedTooDeeply { .. } | K::TooManyOperators { .. } => Code::TooComplex,
         K::UnknownMetricKind(_) => Code::UnknownMetricKind,
         K::NumberInUnit(_) => Code::NumberInUnit,
         K::BadUnitExponent(_) => Code::BadUnitExponent,

@@ -75,22 +75,10 @@ pub struct CalendarDecl {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CalendarSpec {
-    Daily {
-        time: TimeRange,
-    },
-    Weekly {
-        days: Vec<Ident>,
-        time: Option<TimeRange>,
-    },
-    Monthly {
-        nth: Ident,
-        day: Option<Ident>,
-        time: Option<TimeRange>,
-    },
-    Cron {
-        schedule: StrLit,
-        duration: Expr,
-    },
+    Daily { time: TimeRange },
+    Weekly { days: Vec<Ident>, time: Option<TimeRange> },
+    Monthly { nth: Ident, day: Option<Ident>, time: Option<TimeRange> },
+    Cron { schedule: StrLit, duration: Expr },
 }
 
 /// A time of day as written: `22:00`.
@@ -262,16 +250,9 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepKind {
     Run(ActionCall),
-    Verify {
-        cond: Expr,
-        within: Expr,
-    },
+    Verify { cond: Expr, within: Expr },
     Cooldown(Expr),
-    AtMost {
-        count: Expr,
-        per: Expr,
-        then_escalate: bool,
-    },
+    AtMost { count: Expr, per: Expr, then_escalate: bool },
     AtMostOfFleet(Expr),
     Concurrency(Expr),
     DryRun,

@@ -93,10 +93,7 @@ impl Quantity {
             }
         }
         let (number, unit) = text.split_at(i);
-        Quantity {
-            number: number.to_string(),
-            unit: (!unit.is_empty()).then(|| unit.to_string()),
-        }
+        Quantity { number: number.to_string(), unit: (!unit.is_empty()).then(|| unit.to_string()) }
     }
 
     /// The literal as written.

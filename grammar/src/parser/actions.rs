@@ -94,6 +94,21 @@ pub fn unit_pow(
     (text, exp_span): (&str, Span),
     span: Span,
 ) -> UnitExpr {
+    // `s^2/h` lexes `2/h` as one rate literal; it means `(s^2) / h`.
+    if let Some((power, per)) = text.split_once('/')
+        && !per.is_empty()
+    {
+        let slash = exp_span.start + power.len();
+        let pow = unit_pow(
+            errors,
+            base,
+            negative,
+            (power, Span::new(exp_span.start, slash)),
+            Span::new(span.start, slash),
+        );
+        let per = UnitExpr::Name(Ident::new(per, Span::new(slash + 1, exp_span.end)));
+        return UnitExpr::Div(Box::new(pow), Box::new(per));
+    }
     let exponent = match text.parse::<i32>() {
         Ok(e) if e != 0 => e,
         _ => {

@@ -7,6 +7,7 @@ pub(crate) mod actions;
 mod cascade;
 mod delimiters;
 mod explain;
+mod limits;
 mod messages;
 
 use crate::ast::File;
@@ -56,6 +57,18 @@ pub fn parse(src: &str) -> Parsed {
             SyntaxError::new(kind, e.span)
         })
         .collect();
+
+    if let Some(error) = limits::check(&lexed.tokens) {
+        // Too deep to build a tree that later passes can walk: report only this.
+        let mut errors = lex_errors;
+        errors.push(error);
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        return Parsed {
+            file: File { items: Vec::new(), span: Span::new(0, src.len()) },
+            comments: lexed.comments,
+            errors,
+        };
+    }
 
     let mut recovered = Vec::new();
     let result = grammar::FileParser::new().parse(&mut recovered, lexed.tokens.iter().copied());

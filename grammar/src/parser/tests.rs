@@ -25,6 +25,7 @@ fn empty_lists_keep_sound_spans() {
         "policy p on f { depends on q by () }",
         "policy p on f { let x = count(y) by () }",
         "metric m: gauge<1/s>",
+        "metric m: gauge<s^2/h>",
     ] {
         let parsed = parse(src);
         assert!(parsed.errors.is_empty(), "{src}: {:?}", parsed.errors);

@@ -33,6 +33,9 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Treat warnings as errors (exit 1 if there are any).
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub color: ColorArg,
 }

@@ -2,15 +2,14 @@
 
 use crate::args::CheckArgs;
 use crate::{Outcome, inputs, report};
-use upkeep_compiler::{Diagnostic, Severity, check_file};
+use upkeep_compiler::{Severity, check_paths};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let files = inputs::expand(&args.paths)?;
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for path in &files {
-        match inputs::read(path) {
-            Ok(file) => diagnostics.extend(check_file(file).diagnostics),
-            Err(d) => diagnostics.push(*d),
+    let mut diagnostics = check_paths(&files);
+    if args.deny_warnings {
+        for d in &mut diagnostics {
+            d.severity = Severity::Error;
         }
     }
     report::print(&diagnostics, args.format, report::style(args.color.color), files.len())?;

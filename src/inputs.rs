@@ -3,8 +3,7 @@
 use crate::UsageError;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use upkeep_compiler::{Code, Diagnostic, Label, SourceFile};
-use upkeep_grammar::Span;
+use upkeep_compiler::{Diagnostic, SourceFile};
 use walkdir::WalkDir;
 
 /// Expands the paths given on the command line: files as they are, folders
@@ -37,25 +36,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     Ok(files)
 }
 
-/// Reads a file for checking. A file that cannot be read or is not UTF-8
-/// becomes a diagnostic, so that one bad file does not hide the others.
+/// Reads a file: see [`upkeep_compiler::package::read_source`].
 pub fn read(path: &Path) -> Result<Arc<SourceFile>, Box<Diagnostic>> {
-    // `./a.upk` from walking `.` reads better, and is a valid SARIF URI, as `a.upk`.
-    let name = path.strip_prefix(".").unwrap_or(path).display().to_string();
-    let problem = |code, message: String| {
-        let file = SourceFile::new(name.clone(), "");
-        Box::new(Diagnostic::error(code, &file, message, Label::new(Span::point(0), "this file")))
-    };
-    let bytes = std::fs::read(path)
-        .map_err(|e| problem(Code::UnreadableFile, format!("cannot read `{name}`: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        problem(
-            Code::NotUtf8,
-            format!(
-                "`{name}` is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
-    Ok(SourceFile::new(name, text))
+    upkeep_compiler::package::read_source(path)
 }

@@ -54,8 +54,11 @@ fn err_corpus_covers_every_syntax_code() {
     // File-level codes are covered by the CLI tests, which can make
     // unreadable and non-UTF-8 files.
     let file_level = [Code::UnreadableFile, Code::NotUtf8];
+    // Syntax codes are E00xx; the checker's codes have one-line tests in
+    // tests/semantics.rs and compiler/tests/calendar_checks.rs.
     let missing: Vec<&str> = Code::ALL
         .iter()
+        .filter(|c| c.as_str().starts_with("E00"))
         .filter(|c| !seen.contains(c) && !file_level.contains(c))
         .map(|c| c.as_str())
         .collect();

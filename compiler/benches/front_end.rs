@@ -67,5 +67,66 @@ fn front_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, front_end);
+/// A typical policy file: a fleet, a disk policy with a forecast, a
+/// remediation with guards and escalation, using the stdlib's metrics and
+/// actions; `i` varies the names and thresholds.
+fn typical_policy(i: usize) -> String {
+    format!(
+        r#"use std.metrics.node
+use std.actions.{{run_script, open_ticket, page}}
+
+fleet f{i} = hosts where role == "db" and site != "lab{i}"
+
+policy disk_{i} on f{i} {{
+  every 1m
+  let used = 1 - disk.free{{mount="/"}} / disk.size{{mount="/"}}
+  let eta = time_until(disk.free{{mount="/"}} over 6h, 0B)
+  warn when used > {w}% for 10m recover when used < {r}%
+  crit when used > 95% for 5m
+  warn when eta < 3d for 30m message "{{mount}} on {{host}} fills in {{eta}}"
+  nodata 15m => warn
+  on crit {{
+    run_script(host, "cleanup-temp") timeout 2m retry 2 backoff 30s
+    verify used < 90% within 10m
+    cooldown 1h
+    at most 3 per 1d then escalate
+  }}
+  escalate {{
+    after 15m open_ticket(queue: "NOC", priority: "high")
+    after 1h page("oncall")
+  }}
+}}
+"#,
+        w = 80 + i % 10,
+        r = 70 + i % 10,
+    )
+}
+
+/// Parse and full check (names, types, units) of a package of 1,000 policy
+/// files, against parsing alone in the same run.
+fn check_package(c: &mut Criterion) {
+    let files: Vec<(String, String)> =
+        (0..FILES).map(|i| (format!("p{i}"), typical_policy(i))).collect();
+    let sources: Vec<(&str, &str)> = files.iter().map(|(p, s)| (p.as_str(), s.as_str())).collect();
+    let mut group = c.benchmark_group("package_1000_policies");
+    group.sample_size(10);
+    group.bench_function("parse_only", |b| {
+        b.iter(|| {
+            sources
+                .iter()
+                .map(|(_, s)| upkeep_grammar::parse(black_box(s)).file.items.len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("parse_and_check", |b| {
+        b.iter(|| upkeep_compiler::check_sources(black_box(&sources)).len())
+    });
+    group.finish();
+    assert!(
+        upkeep_compiler::check_sources(&sources).is_empty(),
+        "the generated package must check clean"
+    );
+}
+
+criterion_group!(benches, front_end, check_package);
 criterion_main!(benches);

@@ -97,4 +97,6 @@ pub enum ColorChoice {
 pub enum Emit {
     /// The syntax tree.
     Ast,
+    /// The syntax tree with the type (and unit) of every expression.
+    Typed,
 }

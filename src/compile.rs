@@ -3,34 +3,64 @@
 use crate::args::{CompileArgs, Emit, Format};
 use crate::{Outcome, inputs, report};
 use std::io::Write;
-use upkeep_compiler::check_file;
+use upkeep_compiler::package::Loader;
+use upkeep_compiler::{Severity, check_file, sema};
 use upkeep_grammar::dump;
 
 pub fn run(args: &CompileArgs) -> anyhow::Result<Outcome> {
     let files = inputs::expand(std::slice::from_ref(&args.path))?;
     let style = report::style(args.color.color);
-    let mut outcome = Outcome::Clean;
-    for path in &files {
-        let file = match inputs::read(path) {
-            Ok(file) => file,
-            Err(d) => {
-                report::print(&[*d], Format::Human, style, 1)?;
-                outcome = Outcome::Problems;
-                continue;
-            }
-        };
-        let checked = check_file(file);
-        if !checked.diagnostics.is_empty() {
-            report::print(&checked.diagnostics, Format::Human, style, 1)?;
-            outcome = Outcome::Problems;
-            continue;
-        }
-        match args.emit {
-            Emit::Ast => {
+    match args.emit {
+        Emit::Ast => {
+            let mut outcome = Outcome::Clean;
+            for path in &files {
+                let file = match inputs::read(path) {
+                    Ok(file) => file,
+                    Err(d) => {
+                        report::print(&[*d], Format::Human, style, 1)?;
+                        outcome = Outcome::Problems;
+                        continue;
+                    }
+                };
+                let checked = check_file(file);
+                if !checked.diagnostics.is_empty() {
+                    report::print(&checked.diagnostics, Format::Human, style, 1)?;
+                    outcome = Outcome::Problems;
+                    continue;
+                }
                 let tree = dump::file(&checked.parsed.file).render(args.spans);
                 std::io::stdout().lock().write_all(tree.as_bytes())?;
             }
+            Ok(outcome)
+        }
+        Emit::Typed => typed(&files, args.spans, style),
+    }
+}
+
+/// The typed tree of every requested module, after a full check.
+fn typed(
+    files: &[std::path::PathBuf],
+    spans: bool,
+    style: upkeep_compiler::render::Style,
+) -> anyhow::Result<Outcome> {
+    let loader = Loader::load(files);
+    let mut diagnostics = loader.diagnostics;
+    let mut trees = Vec::new();
+    for package in &loader.packages {
+        let analysis = sema::analyse(package);
+        diagnostics.extend(analysis.diagnostics);
+        for module in package.modules.iter().filter(|m| m.requested) {
+            let types = analysis.types.get(&module.id).map(Vec::as_slice).unwrap_or_default();
+            trees.push(sema::typed_tree(&module.parsed.file, types, spans));
         }
     }
-    Ok(outcome)
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        report::print(&diagnostics, Format::Human, style, files.len())?;
+        return Ok(Outcome::Problems);
+    }
+    let mut out = std::io::stdout().lock();
+    for tree in trees {
+        out.write_all(tree.as_bytes())?;
+    }
+    Ok(Outcome::Clean)
 }

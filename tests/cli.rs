@@ -225,3 +225,50 @@ fn compile_of_a_broken_file_reports_and_exits_one() {
         .stdout("")
         .stderr(predicate::str::contains("E0014"));
 }
+
+#[test]
+fn compile_emit_typed_shows_types_with_units() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.upk",
+        "use std.metrics.node\nfleet linux = hosts where os == \"linux\"\npolicy p on linux {\n  every 1m\n  let eta = time_until(disk.free{mount=\"/\"} over 6h, 0B)\n  warn when eta < 3d\n  crit when rate(diskio.read over 5m) > 100MB/s\n}\n",
+    );
+    let out = upkeep()
+        .current_dir(dir.path())
+        .args(["compile", "p.upk", "--emit", "typed"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn check_sees_sibling_modules_and_deny_warnings_fails_on_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "upkeep.toml", "[package]\nname = \"t\"\n");
+    write(dir.path(), "shared/fleets.upk", "fleet linux = hosts where os == \"linux\"\n");
+    write(
+        dir.path(),
+        "clients/a.upk",
+        "tenant a\nuse std.metrics.node\nuse shared.fleets\npolicy p on linux {\n  every 5m\n  warn when disk.free < 1GB for 1m\n}\n",
+    );
+    // Checking one file loads the module it uses; the warning does not fail…
+    upkeep()
+        .args(["check", "--format", "short"])
+        .arg(dir.path().join("clients/a.upk"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("warning[W0001]"));
+    // …unless warnings are denied.
+    upkeep().args(["check", "--deny-warnings"]).arg(dir.path()).assert().code(1);
+    write(dir.path(), "upkeep.toml", "[package]\nnom = 1\n");
+    upkeep()
+        .args(["check", "--format", "short"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[E0104]"));
+}

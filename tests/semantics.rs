@@ -113,7 +113,7 @@ cases! {
     unknown_action: policy("  on crit {\n    restrat(host, \"x\")\n  }") => "main.upk:3:5: error[E0303]: unknown action `restrat`";
     unknown_policy: policy("  depends on q") => "main.upk:2:14: error[E0304]: unknown policy `q`";
     unknown_level: policy("  critical when disk.free < 1GB") => "main.upk:2:3: error[E0305]: unknown level `critical`";
-    unknown_state: check("test t {\n  expect warn fired at 5m\n}\n") => "main.upk:2:15: error[E0306]: unknown state `fired`";
+    unknown_state: check("policy t on linux {\n  every 1m\n}\ntest t {\n  expect warn fired at 5m\n}\n") => "main.upk:5:15: error[E0306]: unknown state `fired`";
     checks_out_of_range: policy("  warn when disk.free < 1GB for 5 of 3 checks") => "main.upk:2:33: error[E0307]: `for 5 of 3 checks` asks for more checks than it looks at";
     expected_share: policy("  on crit {\n    at most 150% of fleet\n  }") => "main.upk:3:13: error[E0308]: `at most 150% of fleet` must be a share between 0% and 100%";
     not_a_template: check("policy q on linux {\n  every 1m\n}\napply q() on linux\n") => "main.upk:4:7: error[E0309]: `q` is not a template: it has no parameters";
@@ -171,6 +171,8 @@ cases! {
     ]) => "";
     apply_checks_arguments: check("policy t(limit: number<percent>, hold: duration = 5m) on linux {\n  warn when 1 - disk.free / disk.size > limit for hold\n}\napply t(limt: 80%) on linux\napply t(limit: 5m) on linux\n")
         => "main.upk:4:7: error[E0215]: policy `t` needs `limit`\nmain.upk:4:9: error[E0215]: policy `t` has no parameter `limt`\nmain.upk:5:16: error[E0215]: `limit` of policy `t` must be a plain number, found a duration";
-    test_expectations_name_real_things: check("test t {\n  series disk.free{host=\"a\"} = 10GB - 1GB * t/1m every 1m for 20m\n  expect crit firing on {host=\"a\"} at 15m\n  expect action restart on {host=\"a\"} at 15m\n  expect action reboot\n}\n")
-        => "main.upk:5:17: error[E0303]: unknown action `reboot`";
+    test_of_unknown_policy: check("test disk {\n  expect ok at 1m\n}\n")
+        => "main.upk:1:6: error[E0313]: there is no policy `disk` to test";
+    test_expectations_name_real_things: check("policy t on linux {\n  every 1m\n}\ntest t {\n  series disk.free{host=\"a\"} = 10GB - 1GB * t/1m every 1m for 20m\n  expect crit firing on {host=\"a\"} at 15m\n  expect action restart on {host=\"a\"} at 15m\n  expect action reboot\n}\n")
+        => "main.upk:8:17: error[E0303]: unknown action `reboot`";
 }

@@ -114,6 +114,7 @@ registry! {
     ExecArgNotText = "E0310", "exec-arg-not-text", "an `exec` argument that is not text";
     BadAction = "E0311", "bad-action", "an action that cannot run";
     CrossTenant = "E0312", "cross-tenant", "a tenant's file using another tenant's declaration";
+    TestOfUnknownPolicy = "E0313", "test-of-unknown-policy", "a test named after no policy";
     // Calendars and patterns.
     BadTimeOfDay = "E0400", "bad-time-of-day", "a time of day that is not `HH:MM` between 00:00 and 23:59";
     EmptyTimeRange = "E0401", "empty-time-range", "a time range that ends when it starts";

@@ -126,6 +126,23 @@ pub fn check_apply(cx: &mut Cx<'_, '_>, a: &ApplyDecl) {
 }
 
 pub fn check_test(cx: &mut Cx<'_, '_>, t: &TestDecl) {
+    // A test is named after the policy it tests (a template is tested with
+    // its defaults); the runner evaluates that policy.
+    if cx.decl(&t.name, &[DeclKind::Policy]).is_none() {
+        let near = cx.env.scopes.of(cx.module.id).suggest(&t.name.name, &[DeclKind::Policy]);
+        cx.error(
+            Code::TestOfUnknownPolicy,
+            t.name.span,
+            format!("there is no policy `{}` to test", t.name.name),
+            "not a policy",
+        )
+        .help = Some(match near {
+            Some(s) => format!("a test is named after the policy it tests: did you mean `{s}`?"),
+            None => {
+                "a test is named after the policy it tests; declare or import that policy".into()
+            }
+        });
+    }
     for item in &t.items {
         match &item.kind {
             TestItemKind::Series { metric, labels, value, every, duration } => {

@@ -45,6 +45,8 @@ pub struct Cx<'e, 'p> {
     pub labels: BTreeSet<String>,
     /// Declarations referred to, for the tenancy check.
     pub referenced: Vec<(DeclRef, Span)>,
+    /// The type of every expression checked, by span (for `--emit typed`).
+    pub types: Vec<(Span, Ty)>,
 }
 
 impl<'e, 'p> Cx<'e, 'p> {
@@ -55,7 +57,16 @@ impl<'e, 'p> Cx<'e, 'p> {
         names: Names,
     ) -> Self {
         let labels = TARGET_LABELS.iter().map(|s| s.to_string()).collect();
-        Cx { env, module, out, locals: Vec::new(), names, labels, referenced: Vec::new() }
+        Cx {
+            env,
+            module,
+            out,
+            locals: Vec::new(),
+            names,
+            labels,
+            referenced: Vec::new(),
+            types: Vec::new(),
+        }
     }
 
     pub fn error(
@@ -108,6 +119,12 @@ impl<'e, 'p> Cx<'e, 'p> {
 
     /// The type of an expression.
     pub fn infer(&mut self, e: &Expr) -> Ty {
+        let ty = self.infer_kind(e);
+        self.types.push((e.span, ty.clone()));
+        ty
+    }
+
+    fn infer_kind(&mut self, e: &Expr) -> Ty {
         match &e.kind {
             ExprKind::Quantity(q) => match self.env.units.quantity(q, e.span) {
                 Ok((_, dim)) => Ty::Number(dim),

@@ -13,22 +13,41 @@ mod env;
 mod expr;
 mod policy;
 mod suggest;
+mod typed;
 mod types;
 mod warnings;
 
+pub use typed::typed_tree;
 pub use types::{MetricKind, Ty};
 
 use crate::diagnostics::{Code, Diagnostic, Label, SourceFile};
-use crate::package::{Origin, Package};
+use crate::package::{ModuleId, Origin, Package};
 use crate::resolve::{self, DeclKind, DeclRef};
 use crate::units::{UnitError, UnitErrorKind, UnitTable};
 use expr::{Cx, Names};
+use std::collections::HashMap;
 use std::sync::Arc;
+use upkeep_grammar::Span;
 use upkeep_grammar::ast::Item;
 
 /// Every diagnostic of a package, in file and position order.
 pub fn check_package(package: &Package) -> Vec<Diagnostic> {
+    analyse(package).diagnostics
+}
+
+/// The checker's findings about a package.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each module's expressions and their types, written as a person
+    /// would (`number<bytes>`, `bool`), by span.
+    pub types: HashMap<ModuleId, Vec<(Span, String)>>,
+}
+
+/// Checks a package and records the type of every expression.
+pub fn analyse(package: &Package) -> Analysis {
     let mut out = Vec::new();
+    let mut types: HashMap<ModuleId, Vec<(Span, String)>> = HashMap::new();
     for module in &package.modules {
         out.extend(module.parsed.errors.iter().map(|e| Diagnostic::from_syntax(e, &module.file)));
     }
@@ -68,6 +87,9 @@ pub fn check_package(package: &Package) -> Vec<Diagnostic> {
                 Item::Tenant(_) | Item::Use(_) | Item::Unit(_) | Item::Error(_) => {}
             }
             decls::check_tenancy(&mut cx);
+            let recorded: Vec<(Span, String)> =
+                cx.types.drain(..).map(|(span, ty)| (span, ty.written(&env.units))).collect();
+            types.entry(module.id).or_default().extend(recorded);
         }
     }
     // Stdlib problems are bugs of Upkeep, not the user's; they are still shown.
@@ -77,7 +99,7 @@ pub fn check_package(package: &Package) -> Vec<Diagnostic> {
     out.dedup_by(|a, b| {
         a.code == b.code && a.primary.span == b.primary.span && Arc::ptr_eq(&a.file, &b.file)
     });
-    out
+    Analysis { diagnostics: out, types }
 }
 
 /// The units of `std.units` followed by the package's own.

@@ -83,6 +83,26 @@ impl Ty {
         }
     }
 
+    /// The type as it is written in Upkeep: `number<bytes/s>`, `duration`,
+    /// `gauge<B>`, `bool`. Units use the table's friendliest names.
+    pub fn written(&self, units: &UnitTable) -> String {
+        let unit = |d: &Dimension| units.display_friendly(d);
+        match self {
+            Ty::Number(d) if d.is_dimensionless() => "number".into(),
+            Ty::Number(d) if Some(d) == units.seconds().as_ref() => "duration".into(),
+            Ty::Number(d) => format!("number<{}>", unit(d)),
+            Ty::Bool => "bool".into(),
+            Ty::Text => "text".into(),
+            Ty::Timestamp => "timestamp".into(),
+            Ty::Labels => "labels".into(),
+            Ty::Series { kind, dim } if dim.is_dimensionless() => kind.as_str().into(),
+            Ty::Series { kind, dim } => format!("{}<{}>", kind.as_str(), unit(dim)),
+            Ty::List(item) => format!("list<{}>", item.written(units)),
+            Ty::Record => "record".into(),
+            Ty::Unknown => "?".into(),
+        }
+    }
+
     /// The unit part alone, for labels under operands: `bytes`, `1`, `text`.
     pub fn unit_label(&self, units: &UnitTable) -> String {
         match self {

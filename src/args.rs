@@ -60,6 +60,9 @@ pub struct CompileArgs {
     /// What to print.
     #[arg(long, value_enum)]
     pub emit: Emit,
+    /// Write the output to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     /// Show byte spans (`@start..end`) on every node.
     #[arg(long)]
     pub spans: bool,
@@ -99,4 +102,8 @@ pub enum Emit {
     Ast,
     /// The syntax tree with the type (and unit) of every expression.
     Typed,
+    /// Each policy's evaluator IR: input columns, nodes, outputs.
+    Ir,
+    /// The compiled package (the Plan the runtime loads), as JSON.
+    Plan,
 }

@@ -34,7 +34,43 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Outcome> {
             Ok(outcome)
         }
         Emit::Typed => typed(&files, args.spans, style),
+        Emit::Ir | Emit::Plan => plan(&files, args, style),
     }
+}
+
+/// Compiles the packages of `files` and prints their IR or their Plan.
+fn plan(
+    files: &[std::path::PathBuf],
+    args: &CompileArgs,
+    style: upkeep_compiler::render::Style,
+) -> anyhow::Result<Outcome> {
+    let loader = Loader::load(files);
+    let mut diagnostics = loader.diagnostics;
+    let mut plans = Vec::new();
+    for package in &loader.packages {
+        let (found, plan) = sema::compile(package);
+        diagnostics.extend(found);
+        plans.extend(plan);
+    }
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) || plans.is_empty() {
+        report::print(&diagnostics, Format::Human, style, files.len())?;
+        return Ok(Outcome::Problems);
+    }
+    let text = match args.emit {
+        Emit::Ir => plans
+            .iter()
+            .flat_map(|p| p.policies.iter())
+            .map(upkeep_compiler::plan::text::policy_ir)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ if plans.len() == 1 => serde_json::to_string_pretty(&plans[0])? + "\n",
+        _ => serde_json::to_string_pretty(&plans)? + "\n",
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(Outcome::Clean)
 }
 
 /// The typed tree of every requested module, after a full check.

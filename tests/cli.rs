@@ -272,3 +272,53 @@ fn check_sees_sibling_modules_and_deny_warnings_fails_on_warnings() {
         .code(1)
         .stdout(predicate::str::contains("error[E0104]"));
 }
+
+const REPRESENTATIVE: &str = r#"use std.metrics.node
+use std.actions.{run_script}
+fleet db = hosts where role == "db"
+policy disk_space on db {
+  every 1m
+  let used = 1 - disk.free{mount="/"} / disk.size{mount="/"}
+  let eta = time_until(disk.free{mount="/"} over 6h, 0B)
+  warn when used > 80% for 10m recover when used < 75%
+  crit when used > 90% for 5m
+  warn when eta < 3d for 30m message "{mount} on {host} fills in {eta}"
+  on crit {
+    run_script(host, "cleanup-temp") timeout 2m retry 2 backoff 30s
+    verify used < 85% within 10m
+  }
+}
+policy busy on db {
+  every 30s
+  let cpu = 1 - rate(cpu.seconds{mode="idle"} over 5m)
+  warn when max(cpu, 0) > 90% and not (hour_of_day < 6) for 3 of 5 checks
+  crit when quantile(0.95, cpu over 30m) > 95% or count(cpu > 99%) by (site) >= 3
+}
+"#;
+
+#[test]
+fn compile_emit_ir_and_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.upk", REPRESENTATIVE);
+    let ir = upkeep()
+        .current_dir(dir.path())
+        .args(["compile", "p.upk", "--emit", "ir"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(ir).unwrap());
+    upkeep()
+        .current_dir(dir.path())
+        .args(["compile", "p.upk", "--emit", "plan", "-o", "plan.json"])
+        .assert()
+        .success()
+        .stdout("");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["policies"].as_array().unwrap().len(), 2);
+    assert_eq!(plan["policies"][0]["remediations"][0]["steps"][0]["Run"]["timeout"], 120.0);
+}

@@ -4,7 +4,9 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod ir;
 pub mod package;
+pub mod plan;
 pub mod render;
 pub mod resolve;
 pub mod sema;

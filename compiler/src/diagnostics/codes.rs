@@ -131,6 +131,8 @@ registry! {
     CronMacro = "E0412", "cron-macro", "a cron `@` macro such as `@daily`";
     CronNeverFires = "E0413", "cron-never-fires", "a cron schedule that matches no day of any year";
     BadRegex = "E0414", "bad-regex", "a label matcher regex that does not compile";
+    // Compilation.
+    NotCompilable = "E0501", "not-compilable", "a construct the checker accepts but the evaluator cannot compile yet";
     // Warnings.
     ForShorterThanEvery = "W0001", "for-shorter-than-every", "a `for` shorter than the evaluation interval";
     UnusedLet = "W0002", "unused-let", "a `let` that nothing uses";

@@ -11,6 +11,8 @@ mod builtins;
 mod decls;
 mod env;
 mod expr;
+mod lower;
+mod planner;
 mod policy;
 mod suggest;
 mod typed;
@@ -44,8 +46,18 @@ pub struct Analysis {
     pub types: HashMap<ModuleId, Vec<(Span, String)>>,
 }
 
+/// Checks a package and, if it has no errors, compiles it to a [`Plan`].
+pub fn compile(package: &Package) -> (Vec<Diagnostic>, Option<crate::plan::Plan>) {
+    let (analysis, plan) = analyse_and_plan(package, true);
+    (analysis.diagnostics, plan)
+}
+
 /// Checks a package and records the type of every expression.
 pub fn analyse(package: &Package) -> Analysis {
+    analyse_and_plan(package, false).0
+}
+
+fn analyse_and_plan(package: &Package, want_plan: bool) -> (Analysis, Option<crate::plan::Plan>) {
     let mut out = Vec::new();
     let mut types: HashMap<ModuleId, Vec<(Span, String)>> = HashMap::new();
     for module in &package.modules {
@@ -99,7 +111,26 @@ pub fn analyse(package: &Package) -> Analysis {
     out.dedup_by(|a, b| {
         a.code == b.code && a.primary.span == b.primary.span && Arc::ptr_eq(&a.file, &b.file)
     });
-    Analysis { diagnostics: out, types }
+    let failed = out.iter().any(|d| d.severity == crate::Severity::Error);
+    let plan = if want_plan && !failed {
+        match planner::build(&env) {
+            Ok(plan) => Some(plan),
+            Err(errors) => {
+                for (file, e) in errors {
+                    out.push(Diagnostic::error(
+                        Code::NotCompilable,
+                        &file,
+                        e.message,
+                        Label::new(e.span, "cannot be compiled yet"),
+                    ));
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+    (Analysis { diagnostics: out, types }, plan)
 }
 
 /// The units of `std.units` followed by the package's own.

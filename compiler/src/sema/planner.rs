@@ -1,0 +1,337 @@
+//! Building the [`Plan`] of a checked package: every plain policy and every
+//! `apply` of a template becomes a [`PolicyPlan`] with its evaluator graph.
+
+use super::env::Env;
+use super::lower::{LowerError, Lowered, Lowerer};
+use crate::package::Module;
+use crate::plan::*;
+use crate::resolve::DeclKind;
+use upkeep_grammar::ast::{
+    ActionCall, Arg, ClauseKind, Expr, ExprKind, Hold, Item, PolicyDecl, StepKind,
+};
+
+/// A policy to plan: the declaration, the module it is in, the name of the
+/// plan, the template arguments (for an `apply`), and the fleet.
+struct Instance<'p> {
+    decl: &'p PolicyDecl,
+    home: &'p Module,
+    name: String,
+    args: &'p [Arg],
+    apply_module: &'p Module,
+    fleet: String,
+}
+
+pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFile>, LowerError)>> {
+    let mut plan = Plan { version: VERSION, ..Plan::default() };
+    let mut errors = Vec::new();
+    for module in &env.package.modules {
+        for item in &module.parsed.file.items {
+            match item {
+                Item::Metric(m) => plan.metrics.push(metric(env, m)),
+                Item::Policy(p) if p.params.is_none() => {
+                    let inst = Instance {
+                        decl: p,
+                        home: module,
+                        name: p.name.name.clone(),
+                        args: &[],
+                        apply_module: module,
+                        fleet: p.fleet.name.clone(),
+                    };
+                    match policy(env, &inst) {
+                        Ok(pp) => plan.policies.push(pp),
+                        Err(e) => errors.push((module.file.clone(), e)),
+                    }
+                }
+                Item::Apply(a) => {
+                    let Some(d) = env
+                        .scopes
+                        .of(module.id)
+                        .lookup(&a.policy.name)
+                        .filter(|d| d.kind == DeclKind::Policy)
+                    else {
+                        continue;
+                    };
+                    let home = env.package.module(d.module);
+                    let Item::Policy(p) = &home.parsed.file.items[d.item] else { continue };
+                    let text = module.file.text.get(a.span.range()).unwrap_or("");
+                    let name = text
+                        .trim_start_matches("apply")
+                        .trim()
+                        .split(" on ")
+                        .next()
+                        .unwrap_or(&a.policy.name)
+                        .to_string();
+                    let inst = Instance {
+                        decl: p,
+                        home,
+                        name,
+                        args: &a.args,
+                        apply_module: module,
+                        fleet: a.fleet.name.clone(),
+                    };
+                    match policy(env, &inst) {
+                        Ok(pp) => plan.policies.push(pp),
+                        Err(e) => errors.push((module.file.clone(), e)),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    plan.metrics.sort_by(|a, b| a.name.cmp(&b.name));
+    plan.metrics.dedup_by(|a, b| a.name == b.name);
+    if errors.is_empty() { Ok(plan) } else { Err(errors) }
+}
+
+fn metric(env: &Env<'_>, m: &upkeep_grammar::ast::MetricDecl) -> MetricPlan {
+    let scale =
+        m.unit.as_ref().and_then(|u| env.units.eval(u).ok()).map_or(1.0, |u| u.scale.to_f64());
+    let lookback = m
+        .lookback
+        .as_ref()
+        .and_then(|e| {
+            if let ExprKind::Quantity(q) = &e.kind {
+                env.units.quantity(q, e.span).ok()
+            } else {
+                None
+            }
+        })
+        .map_or(300.0, |(v, _)| v);
+    MetricPlan {
+        name: m.name.name.clone(),
+        source: m
+            .source
+            .as_ref()
+            .and_then(|s| s.as_plain())
+            .unwrap_or_else(|| m.name.name.replace('.', "_")),
+        kind: m.kind.name.clone(),
+        scale,
+        labels: m
+            .labels
+            .iter()
+            .map(|l| (l.name.name.clone(), l.source.as_ref().unwrap_or(&l.name).name.clone()))
+            .collect(),
+        lookback,
+    }
+}
+
+fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> {
+    let mut lw = Lowerer::new(env, inst.home);
+    // Template parameters: the apply's arguments (lowered where the apply
+    // is written), else the defaults.
+    if let Some(params) = &inst.decl.params {
+        let mut arg_lowerer = Lowerer::new(env, inst.apply_module);
+        for (i, p) in params.iter().enumerate() {
+            let arg = inst
+                .args
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name.name))
+                .or_else(|| inst.args.get(i).filter(|a| a.name.is_none()));
+            let value = match (arg, &p.default) {
+                (Some(a), _) => transfer(&mut arg_lowerer, &mut lw, &a.value)?,
+                (None, Some(d)) => lw.lower(d)?,
+                (None, None) => {
+                    return Err(LowerError {
+                        message: format!("missing `{}`", p.name.name),
+                        span: inst.decl.span,
+                    });
+                }
+            };
+            lw.scope.insert(p.name.name.clone(), value);
+        }
+    }
+    let mut pp = PolicyPlan {
+        name: inst.name.clone(),
+        module: inst.home.path.clone(),
+        tenant: env.scopes.of(inst.apply_module.id).tenant.clone(),
+        fleet: inst.fleet.clone(),
+        every: 60.0,
+        jitter: 0.0,
+        inputs: Vec::new(),
+        graph: Default::default(),
+        levels: Vec::new(),
+        values: Vec::new(),
+        message: None,
+        keep: None,
+        nodata: None,
+        flapping: None,
+        labels: Vec::new(),
+        remediations: Vec::new(),
+        escalation: Vec::new(),
+        quiet_during: Vec::new(),
+        pause_during: Vec::new(),
+        depends_on: Vec::new(),
+    };
+    for clause in &inst.decl.clauses {
+        match &clause.kind {
+            ClauseKind::Every { interval, jitter } => {
+                pp.every = lw.constant(interval)?;
+                if let Some(j) = jitter {
+                    pp.jitter = lw.constant(j)?;
+                }
+            }
+            ClauseKind::Let { name, value } => {
+                let l = lw.lower(value)?;
+                if let Lowered::Num(v) = l {
+                    let out = lw.output(v);
+                    pp.values.push((name.name.clone(), out));
+                }
+                lw.scope.insert(name.name.clone(), l);
+            }
+            ClauseKind::Level(level) => {
+                let c = lw.num(&level.cond)?;
+                let condition = lw.output(c);
+                let hold = match &level.hold {
+                    None => HoldPlan::None,
+                    Some(Hold::Duration(d)) => HoldPlan::Seconds(lw.constant(d)?),
+                    Some(Hold::Checks(n)) => HoldPlan::Checks(lw.constant(n)? as u32),
+                    Some(Hold::OfChecks(n, m)) => {
+                        HoldPlan::OfChecks(lw.constant(n)? as u32, lw.constant(m)? as u32)
+                    }
+                };
+                let recover = match &level.recover {
+                    Some(r) => {
+                        let v = lw.num(&r.cond)?;
+                        let hold = match &r.hold {
+                            Some(h) => lw.constant(h)?,
+                            None => 0.0,
+                        };
+                        Some((lw.output(v), hold))
+                    }
+                    None => None,
+                };
+                let message = level.message.as_ref().map(|m| m.raw.clone());
+                pp.levels.push(LevelPlan {
+                    level: level.level.name.clone(),
+                    condition,
+                    hold,
+                    recover,
+                    message,
+                });
+            }
+            ClauseKind::Keep(d) => pp.keep = Some(lw.constant(d)?),
+            ClauseKind::Nodata { after, outcome } => {
+                pp.nodata = Some((lw.constant(after)?, outcome.name.clone()))
+            }
+            ClauseKind::Flapping { changes, window } => {
+                pp.flapping = Some((lw.constant(changes)? as u32, lw.constant(window)?))
+            }
+            ClauseKind::Message(m) => pp.message = Some(m.raw.clone()),
+            ClauseKind::Labels(fields) => {
+                for f in fields {
+                    pp.labels.push((f.key.name.clone(), text_of(&mut lw, &f.value)));
+                }
+            }
+            ClauseKind::On { level, steps } => {
+                let mut plan_steps = Vec::new();
+                for s in steps {
+                    plan_steps.extend(step(&mut lw, &s.kind)?);
+                }
+                pp.remediations.push(OnPlan { level: level.name.clone(), steps: plan_steps });
+            }
+            ClauseKind::Escalate(steps) => {
+                for s in steps {
+                    pp.escalation.push(EscalationPlan {
+                        after: lw.constant(&s.after)?,
+                        call: call(&mut lw, &s.call)?,
+                    });
+                }
+            }
+            ClauseKind::Quiet(c) => pp.quiet_during.push(c.name.clone()),
+            ClauseKind::Pause(c) => pp.pause_during.push(c.name.clone()),
+            ClauseKind::Depends { policy, on } => pp
+                .depends_on
+                .push((policy.name.clone(), on.iter().flatten().map(|i| i.name.clone()).collect())),
+            ClauseKind::During(_)
+            | ClauseKind::When(_)
+            | ClauseKind::Step(_)
+            | ClauseKind::Error => {}
+        }
+    }
+    pp.inputs = std::mem::take(&mut lw.inputs);
+    pp.graph = crate::ir::optimize(&lw.graph);
+    Ok(pp)
+}
+
+/// Lowers an `apply` argument in the apply's module, then re-expresses it
+/// in the template's lowerer (constants and texts carry over; anything else
+/// is lowered again where the template is).
+fn transfer(
+    from: &mut Lowerer<'_, '_>,
+    to: &mut Lowerer<'_, '_>,
+    e: &Expr,
+) -> Result<Lowered, LowerError> {
+    match from.lower(e)? {
+        Lowered::Num(v) => match super::lower::fold(&from.graph, v) {
+            Some(c) => Ok(Lowered::Num(to.graph.push(crate::ir::Node::Const(c)))),
+            None => Err(LowerError {
+                message: "a template argument must be a constant".into(),
+                span: e.span,
+            }),
+        },
+        other => Ok(other),
+    }
+}
+
+fn step(lw: &mut Lowerer<'_, '_>, kind: &StepKind) -> Result<Option<StepPlan>, LowerError> {
+    Ok(Some(match kind {
+        StepKind::Run(c) => StepPlan::Run(call(lw, c)?),
+        StepKind::Verify { cond, within } => {
+            let v = lw.num(cond)?;
+            StepPlan::Verify { condition: lw.output(v), within: lw.constant(within)? }
+        }
+        StepKind::Cooldown(d) => StepPlan::Cooldown(lw.constant(d)?),
+        StepKind::AtMost { count, per, then_escalate } => StepPlan::AtMost {
+            count: lw.constant(count)? as u32,
+            per: lw.constant(per)?,
+            then_escalate: *then_escalate,
+        },
+        StepKind::AtMostOfFleet(share) => StepPlan::AtMostOfFleet(lw.constant(share)?),
+        StepKind::Concurrency(n) => StepPlan::Concurrency(lw.constant(n)? as u32),
+        StepKind::DryRun => StepPlan::DryRun,
+        StepKind::Error => return Ok(None),
+    }))
+}
+
+fn call(lw: &mut Lowerer<'_, '_>, c: &ActionCall) -> Result<ActionCallPlan, LowerError> {
+    let args = c
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (a.name.as_ref().map_or(i.to_string(), |n| n.name.clone()), text_of(lw, &a.value))
+        })
+        .collect();
+    let retry = match &c.retry {
+        Some(r) => Some((
+            lw.constant(&r.count)? as u32,
+            match &r.backoff {
+                Some(b) => lw.constant(b)?,
+                None => 0.0,
+            },
+        )),
+        None => None,
+    };
+    Ok(ActionCallPlan {
+        action: c.action.name.clone(),
+        args,
+        timeout: c.timeout.as_ref().map(|t| lw.constant(t)).transpose()?,
+        retry,
+    })
+}
+
+/// An argument or label value as a text template for the runtime:
+/// strings as written, constants as their value, names as `{name}`.
+fn text_of(lw: &mut Lowerer<'_, '_>, e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Str(s) => s.raw.clone(),
+        ExprKind::Name(n) => match lw.scope.get(&n.name) {
+            Some(Lowered::Text(crate::plan::TextSource::Const(t))) => t.clone(),
+            _ => format!("{{{}}}", n.name),
+        },
+        _ => match lw.constant(e) {
+            Ok(v) => format!("{v}"),
+            Err(_) => lw.module.file.text.get(e.span.range()).unwrap_or("").to_string(),
+        },
+    }
+}

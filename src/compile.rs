@@ -14,13 +14,9 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Outcome> {
         Emit::Ast => {
             let mut outcome = Outcome::Clean;
             for path in &files {
-                let file = match inputs::read(path) {
-                    Ok(file) => file,
-                    Err(d) => {
-                        report::print(&[*d], Format::Human, style, 1)?;
-                        outcome = Outcome::Problems;
-                        continue;
-                    }
+                let Some(file) = inputs::read_or_report(path, style)? else {
+                    outcome = Outcome::Problems;
+                    continue;
                 };
                 let checked = check_file(file);
                 if !checked.diagnostics.is_empty() {

@@ -26,13 +26,9 @@ pub fn run(args: &FmtArgs) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Clean;
     let mut unformatted = 0;
     for path in &files {
-        let file = match inputs::read(path) {
-            Ok(file) => file,
-            Err(d) => {
-                report::print(&[*d], Format::Human, style, 1)?;
-                outcome = Outcome::Problems;
-                continue;
-            }
+        let Some(file) = inputs::read_or_report(path, style)? else {
+            outcome = Outcome::Problems;
+            continue;
         };
         let formatted = match format_or_report(&file, style)? {
             Some(formatted) => formatted,

@@ -1,10 +1,12 @@
 //! Finding and reading the files a command works on.
 
 use crate::UsageError;
+use crate::args::Format;
+use crate::report;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use upkeep_compiler::{Diagnostic, SourceFile};
-use walkdir::WalkDir;
+use upkeep_compiler::SourceFile;
+use upkeep_compiler::render::Style;
 
 /// Expands the paths given on the command line: files as they are, folders
 /// into their `*.upk` files (recursively, sorted, hidden folders skipped).
@@ -13,20 +15,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-                })
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "upk")
-                })
-                .map(|e| e.into_path())
-                .collect();
-            found.sort();
-            files.extend(found);
+            files.extend(upkeep_grammar::files::upk_files(path));
         } else if path.exists() {
             files.push(path.clone());
         } else {
@@ -36,7 +25,13 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
     Ok(files)
 }
 
-/// Reads a file: see [`upkeep_compiler::package::read_source`].
-pub fn read(path: &Path) -> Result<Arc<SourceFile>, Box<Diagnostic>> {
-    upkeep_compiler::package::read_source(path)
+/// Reads a file, or prints why it cannot be read and returns `None`.
+pub fn read_or_report(path: &Path, style: Style) -> std::io::Result<Option<Arc<SourceFile>>> {
+    match upkeep_compiler::package::read_source(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(d) => {
+            report::print(&[*d], Format::Human, style, 1)?;
+            Ok(None)
+        }
+    }
 }

@@ -359,26 +359,10 @@ fn spans_inside_strings_account_for_escapes() {
     );
 }
 
-/// Every `.upk` file under `dir`.
-fn upk_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            upk_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "upk") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn examples_stdlib_and_ok_corpus_check_clean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for dir in ["examples", "stdlib", "tests/corpus/ok"] {
-        upk_files(&root.join(dir), &mut files);
-    }
+    let files =
+        upkeep_grammar::files::shipped_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
     assert!(files.len() > 10, "found only {files:?}");
     for path in files {
         let text =

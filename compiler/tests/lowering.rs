@@ -133,7 +133,7 @@ policy p on linux {
 #[test]
 fn the_example_package_compiles() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/msp");
-    let files: Vec<_> = walk(&root);
+    let files = upkeep_grammar::files::upk_files(&root);
     let loader = Loader::load(&files);
     let (diagnostics, plan) = sema::compile(&loader.packages[0]);
     assert!(
@@ -147,17 +147,4 @@ fn the_example_package_compiles() {
         p.graph.validate().unwrap();
         assert_eq!(p.graph.inputs as usize, p.inputs.len());
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "upk") {
-            out.push(p);
-        }
-    }
-    out
 }

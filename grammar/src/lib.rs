@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod dump;
 pub mod error;
+pub mod files;
 pub mod format;
 pub mod lexer;
 mod parser;

@@ -5,26 +5,8 @@
 use std::path::{Path, PathBuf};
 use upkeep_grammar::{dump, parse};
 
-fn upk_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            upk_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "upk") {
-            out.push(path);
-        }
-    }
-}
-
 pub fn shipped_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for dir in ["tests/corpus/ok", "examples", "stdlib"] {
-        upk_files(&root.join(dir), &mut files);
-    }
-    files.sort();
-    files
+    upkeep_grammar::files::shipped_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
 #[test]

@@ -84,16 +84,7 @@ pub fn build<'p>(
             match item {
                 Item::Metric(m) => {
                     let Some(kind) = MetricKind::parse(&m.kind.name) else { continue };
-                    let dim = match &m.unit {
-                        None => Dimension::one(),
-                        Some(u) => match env.units.eval(u) {
-                            Ok(unit) => unit.dim,
-                            Err(e) => {
-                                out.push(crate::sema::unit_error(&module.file, &e));
-                                Dimension::one()
-                            }
-                        },
-                    };
+                    let dim = dimension_of(&env, module, m.unit.as_ref(), out);
                     let labels = m.labels.iter().map(|l| l.name.name.clone()).collect();
                     env.metrics.insert((module.id, index), MetricInfo { kind, dim, labels });
                 }
@@ -156,18 +147,27 @@ fn signature(
     Signature { params, ret: ret.map(|t| type_of(env, module, t, out)) }
 }
 
+/// The dimension of an optional unit annotation; a bad unit is reported
+/// and counts as dimensionless.
+fn dimension_of(
+    env: &Env<'_>,
+    module: &Module,
+    unit: Option<&upkeep_grammar::ast::UnitExpr>,
+    out: &mut Vec<Diagnostic>,
+) -> Dimension {
+    match unit.map(|u| env.units.eval(u)) {
+        None => Dimension::one(),
+        Some(Ok(unit)) => unit.dim,
+        Some(Err(e)) => {
+            out.push(crate::sema::unit_error(&module.file, &e));
+            Dimension::one()
+        }
+    }
+}
+
 /// The type an annotation names.
 pub fn type_of(env: &Env<'_>, module: &Module, t: &TypeExpr, out: &mut Vec<Diagnostic>) -> Ty {
-    let dim = |out: &mut Vec<Diagnostic>| match &t.unit {
-        None => Dimension::one(),
-        Some(u) => match env.units.eval(u) {
-            Ok(unit) => unit.dim,
-            Err(e) => {
-                out.push(crate::sema::unit_error(&module.file, &e));
-                Dimension::one()
-            }
-        },
-    };
+    let dim = |out: &mut Vec<Diagnostic>| dimension_of(env, module, t.unit.as_ref(), out);
     let no_unit = |ty: Ty, out: &mut Vec<Diagnostic>| {
         if let Some(u) = &t.unit {
             out.push(Diagnostic::error(

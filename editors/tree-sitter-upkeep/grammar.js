@@ -448,7 +448,8 @@ module.exports = grammar({
       field('label', $._any_name),
       choice(
         seq(field('operator', choice('=', '!=', '==')), field('value', choice($.plain_string, $.identifier))),
-        seq(field('operator', choice('=~', '!~')), field('value', alias($.plain_string, $.regex))),
+        // The language also accepts a name here (a template parameter holding the pattern).
+        seq(field('operator', choice('=~', '!~')), field('value', choice(alias($.plain_string, $.regex), $.identifier))),
       ),
     ),
 

@@ -122,6 +122,8 @@ cases! {
     unused_let: policy("  let x = disk.free") => "main.upk:2:7: warning[W0002]: `x` is never used";
     no_hysteresis: policy("  warn when disk.free < 1GB recover when disk.free > 500MB") => "main.upk:2:42: warning[W0003]: `recover when` overlaps the trigger: both can hold at once";
     inverted_levels: policy("  warn when disk.free < 1GB\n  crit when disk.free < 2GB") => "main.upk:3:13: warning[W0004]: `crit` triggers before `warn`: its threshold is the less severe one";
+    percent_as_plain_number: check("metric busy: gauge<percent>\npolicy p on linux {\n  warn when busy > 90\n}\n")
+        => "main.upk:3:20: warning[W0006]: `busy` is in percent, so `90` here means 9000%";
     fleet_never_matches: check("fleet f = hosts where role == \"db\" and role == \"web\"\n") => "main.upk:1:40: warning[W0005]: fleet `f` can never match: `role` cannot be both \"db\" and \"web\"";
 }
 

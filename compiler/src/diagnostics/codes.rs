@@ -74,6 +74,7 @@ registry! {
     BadManifest = "E0104", "bad-manifest", "an `upkeep.toml` that cannot be read";
     DuplicateDefinition = "E0105", "duplicate-definition", "two declarations of the same name";
     UnknownImport = "E0106", "unknown-import", "a name imported from a module that does not declare it";
+    AmbiguousImport = "E0107", "ambiguous-import", "the same name imported from two modules";
     // Types and units.
     UnknownName = "E0201", "unknown-name", "a name that is not a let, a parameter, a label or a metric";
     UnknownMetric = "E0202", "unknown-metric", "a metric that is not declared or imported";
@@ -139,6 +140,7 @@ registry! {
     NoHysteresis = "W0003", "no-hysteresis", "a `recover when` that overlaps the trigger";
     InvertedLevels = "W0004", "inverted-levels", "a more severe level with a less severe threshold";
     FleetNeverMatches = "W0005", "fleet-never-matches", "a fleet whose condition contradicts itself";
+    PercentAsPlainNumber = "W0006", "percent-as-plain-number", "a percent metric compared with a bare number";
 }
 
 #[cfg(test)]

@@ -160,13 +160,23 @@ pub fn build_scopes(package: &Package, diagnostics: &mut Vec<Diagnostic>) -> Sco
             let Some(target) = package.by_path.get(&u.path.name) else { continue };
             let Some(target_scope) = scopes.modules.get(target) else { continue };
             match &u.names {
-                None => imported.extend(target_scope.declared.iter().map(|(n, d)| (n.clone(), *d))),
+                None => {
+                    for (n, d) in &target_scope.declared {
+                        import(&mut imported, n, *d, u.path.span, module, package, diagnostics);
+                    }
+                }
                 Some(names) => {
                     for name in names {
                         match target_scope.declared.get(&name.name) {
-                            Some(d) => {
-                                imported.insert(name.name.clone(), *d);
-                            }
+                            Some(d) => import(
+                                &mut imported,
+                                &name.name,
+                                *d,
+                                name.span,
+                                module,
+                                package,
+                                diagnostics,
+                            ),
                             None => diagnostics.push(unknown_import(
                                 &module.file,
                                 &u.path.name,
@@ -184,6 +194,38 @@ pub fn build_scopes(package: &Package, diagnostics: &mut Vec<Diagnostic>) -> Sco
     }
     reserved_modules(package, diagnostics);
     scopes
+}
+
+/// Adds an import; the same name from two different declarations is an
+/// error rather than a silent choice of the later `use`.
+fn import(
+    imported: &mut HashMap<String, DeclRef>,
+    name: &str,
+    decl: DeclRef,
+    at: Span,
+    module: &crate::package::Module,
+    package: &Package,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match imported.get(name) {
+        Some(existing) if *existing != decl => {
+            let (a, b) = (&package.module(existing.module).path, &package.module(decl.module).path);
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AmbiguousImport,
+                    &module.file,
+                    format!("`{name}` is imported from both `{a}` and `{b}`"),
+                    Label::new(at, format!("imports `{name}` again")),
+                )
+                .with_help(format!(
+                    "import it from one module only: list the names you need, as in `use {a}.{{…}}`"
+                )),
+            );
+        }
+        _ => {
+            imported.insert(name.to_string(), decl);
+        }
+    }
 }
 
 fn unknown_import(

@@ -155,10 +155,24 @@ pub fn check_test(cx: &mut Cx<'_, '_>, t: &TestDecl) {
                 };
                 if let Some((_, declared)) = &dim {
                     for m in labels {
+                        // A test series may carry host labels (role, site…) as well.
                         let ok = declared.contains(&m.label.name)
-                            || TARGET_LABELS.contains(&m.label.name.as_str());
-                        // Host labels (role, site…) may be given to a test series too.
-                        let _ = ok;
+                            || TARGET_LABELS.contains(&m.label.name.as_str())
+                            || cx.env.host_labels.contains(&m.label.name);
+                        if !ok {
+                            let listed = declared.join(", ");
+                            cx.error(
+                                Code::UnknownLabel,
+                                m.label.span,
+                                format!("metric `{}` has no label `{}`", metric.name, m.label.name),
+                                "not a label of this metric",
+                            )
+                            .help = Some(format!(
+                                "its labels: {listed}; every series also has {}, and hosts have {}",
+                                TARGET_LABELS.join(", "),
+                                super::env::INVENTORY_LABELS.join(", ")
+                            ));
+                        }
                     }
                 }
                 let saved = cx.names;

@@ -15,6 +15,8 @@ use upkeep_grammar::ast::{Item, Param, TypeExpr};
 pub struct MetricInfo {
     pub kind: MetricKind,
     pub dim: Dimension,
+    /// What one exporter unit is in base units (`percent`: 0.01).
+    pub scale: f64,
     pub labels: Vec<String>,
 }
 
@@ -85,8 +87,13 @@ pub fn build<'p>(
                 Item::Metric(m) => {
                     let Some(kind) = MetricKind::parse(&m.kind.name) else { continue };
                     let dim = dimension_of(&env, module, m.unit.as_ref(), out);
+                    let scale = m
+                        .unit
+                        .as_ref()
+                        .and_then(|u| env.units.eval(u).ok())
+                        .map_or(1.0, |u| u.scale.to_f64());
                     let labels = m.labels.iter().map(|l| l.name.name.clone()).collect();
-                    env.metrics.insert((module.id, index), MetricInfo { kind, dim, labels });
+                    env.metrics.insert((module.id, index), MetricInfo { kind, dim, scale, labels });
                 }
                 Item::Fleet(f) => {
                     if let Some(filter) = &f.filter {

@@ -836,6 +836,7 @@ impl<'e, 'p> Cx<'e, 'p> {
                     }
                     _ => {
                         self.comparison_same(op, &a, &b, lhs, rhs);
+                        super::warnings::percent_as_plain_number(self, lhs, rhs);
                     }
                 }
                 Ty::Bool

@@ -140,3 +140,29 @@ fn inverted_levels(cx: &mut Cx<'_, '_>, levels: &[&LevelClause]) {
         }
     }
 }
+
+/// `cpu.usage_idle < 10` where the metric is declared in percent: the
+/// samples are converted to a ratio, so `10` means 1000%. Almost always a
+/// forgotten `%`.
+pub fn percent_as_plain_number(cx: &mut Cx<'_, '_>, lhs: &Expr, rhs: &Expr) {
+    for (metric_side, number_side) in [(lhs, rhs), (rhs, lhs)] {
+        let ExprKind::Quantity(q) = &number_side.kind else { continue };
+        if q.unit.is_some() {
+            continue;
+        }
+        let Some(name) = super::expr::metric_name(metric_side) else { continue };
+        let Some(d) = cx.env.scopes.of(cx.module.id).lookup(name) else { continue };
+        let Some(info) = cx.env.metric(d) else { continue };
+        let value: f64 = q.number.parse().unwrap_or(0.0);
+        if info.dim.is_dimensionless() && info.scale == 0.01 && value > 1.0 {
+            warn(
+                cx,
+                Code::PercentAsPlainNumber,
+                number_side.span,
+                format!("`{name}` is in percent, so `{}` here means {}%", q.number, value * 100.0),
+                "a plain number",
+                format!("write `{}%`", q.number),
+            );
+        }
+    }
+}

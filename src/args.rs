@@ -104,6 +104,8 @@ pub enum Emit {
     Typed,
     /// Each policy's evaluator IR: input columns, nodes, outputs.
     Ir,
+    /// Each policy's evaluator as cranelift IR, as the JIT compiles it.
+    Clif,
     /// The compiled package (the Plan the runtime loads), as JSON.
     Plan,
 }

@@ -30,7 +30,7 @@ pub fn run(args: &CompileArgs) -> anyhow::Result<Outcome> {
             Ok(outcome)
         }
         Emit::Typed => typed(&files, args.spans, style),
-        Emit::Ir | Emit::Plan => plan(&files, args, style),
+        Emit::Ir | Emit::Clif | Emit::Plan => plan(&files, args, style),
     }
 }
 
@@ -59,6 +59,15 @@ fn plan(
             .map(upkeep_compiler::plan::text::policy_ir)
             .collect::<Vec<_>>()
             .join("\n"),
+        Emit::Clif => {
+            let mut text = String::new();
+            for p in plans.iter().flat_map(|p| p.policies.iter()) {
+                text.push_str(&format!("; policy {} ({})\n", p.name, p.evaluator));
+                text.push_str(&upkeep_compiler::jit::clif_text(&p.graph)?);
+                text.push('\n');
+            }
+            text
+        }
         _ if plans.len() == 1 => serde_json::to_string_pretty(&plans[0])? + "\n",
         _ => serde_json::to_string_pretty(&plans)? + "\n",
     };

@@ -322,3 +322,22 @@ fn compile_emit_ir_and_plan() {
     assert_eq!(plan["policies"].as_array().unwrap().len(), 2);
     assert_eq!(plan["policies"][0]["remediations"][0]["steps"][0]["Run"]["timeout"], 120.0);
 }
+
+#[test]
+fn compile_emit_clif_shows_the_jitted_batch_function() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.upk", REPRESENTATIVE);
+    let out = upkeep()
+        .current_dir(dir.path())
+        .args(["compile", "p.upk", "--emit", "clif"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches("; policy ").count(), 2, "{text}");
+    assert!(text.contains("; policy disk_space (jit)"), "{text}");
+    // The fixed batch signature: input columns, output columns, instance count.
+    assert!(text.contains("function %evaluate(i64, i64, i64)"), "{text}");
+}

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod ir;
+pub mod jit;
 pub mod package;
 pub mod plan;
 pub mod render;

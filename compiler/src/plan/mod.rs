@@ -69,6 +69,12 @@ pub struct PolicyPlan {
     pub quiet_during: Vec<String>,
     pub pause_during: Vec<String>,
     pub depends_on: Vec<(String, Vec<String>)>,
+    /// Which evaluator the graph got when the plan was compiled: `jit`, or
+    /// `interpreter` with the reason the JIT could not take it. The runtime
+    /// compiles the graph again when it loads the plan (machine code is not
+    /// part of a plan), and falls back the same way.
+    #[serde(default)]
+    pub evaluator: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -49,8 +49,8 @@ pub fn policy_ir(p: &PolicyPlan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "policy {} (module {}, fleet {}, every {}s)",
-        p.name, p.module, p.fleet, p.every
+        "policy {} (module {}, fleet {}, every {}s, evaluator {})",
+        p.name, p.module, p.fleet, p.every, p.evaluator
     );
     for (i, spec) in p.inputs.iter().enumerate() {
         let _ = writeln!(out, "  in{i} = {}", input(spec));

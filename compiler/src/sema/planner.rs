@@ -161,6 +161,7 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
         quiet_during: Vec::new(),
         pause_during: Vec::new(),
         depends_on: Vec::new(),
+        evaluator: String::new(),
     };
     for clause in &inst.decl.clauses {
         match &clause.kind {
@@ -250,6 +251,11 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
     }
     pp.inputs = std::mem::take(&mut lw.inputs);
     pp.graph = crate::ir::optimize(&lw.graph);
+    let evaluator = crate::jit::Evaluator::new(pp.graph.clone());
+    pp.evaluator = match evaluator.fallback_reason() {
+        Some(reason) => format!("{}: {reason}", evaluator.kind()),
+        None => evaluator.kind().to_string(),
+    };
     Ok(pp)
 }
 

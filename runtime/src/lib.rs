@@ -1,0 +1,8 @@
+//! The Upkeep runtime: metric streams in, policy states out.
+//!
+//! This crate grows along the runtime's path in the architecture (decode →
+//! series index → windows → evaluation → instance states → events). So far
+//! it holds the first step, [`decode`]: streaming decoders for InfluxDB line
+//! protocol, Prometheus text, OpenMetrics and JSON lines.
+
+pub mod decode;

@@ -22,24 +22,8 @@ use upkeep_compiler::ir::interp;
 use upkeep_compiler::ir::{BinaryOp, Graph, Node, UnaryOp, ValueId};
 use upkeep_compiler::jit::{CompiledEvaluator, OptLevel, samples};
 
-const UNARY: [UnaryOp; 5] =
-    [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Not, UnaryOp::Floor, UnaryOp::Ceil];
-const BINARY: [BinaryOp; 14] = [
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::Min,
-    BinaryOp::Max,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::And,
-    BinaryOp::Or,
-];
+const UNARY: [UnaryOp; 5] = UnaryOp::ALL;
+const BINARY: [BinaryOp; 14] = BinaryOp::ALL;
 
 /// The values that break naive lowerings.
 const SPECIAL: [f64; 26] = [

@@ -14,24 +14,8 @@ use libfuzzer_sys::fuzz_target;
 use upkeep_compiler::ir::{BinaryOp, Graph, Node, UnaryOp, ValueId, interp};
 use upkeep_compiler::jit::{CompiledEvaluator, OptLevel};
 
-const UNARY: [UnaryOp; 5] =
-    [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Not, UnaryOp::Floor, UnaryOp::Ceil];
-const BINARY: [BinaryOp; 14] = [
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::Min,
-    BinaryOp::Max,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::And,
-    BinaryOp::Or,
-];
+const UNARY: [UnaryOp; 5] = UnaryOp::ALL;
+const BINARY: [BinaryOp; 14] = BinaryOp::ALL;
 const SPECIAL: [f64; 20] = [
     f64::NAN,
     -f64::NAN,

@@ -61,6 +61,32 @@ pub enum BinaryOp {
     Or,
 }
 
+impl UnaryOp {
+    /// Every unary operation, for tests and fuzzers that must cover them all.
+    pub const ALL: [UnaryOp; 5] =
+        [UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Not, UnaryOp::Floor, UnaryOp::Ceil];
+}
+
+impl BinaryOp {
+    /// Every binary operation, for tests and fuzzers that must cover them all.
+    pub const ALL: [BinaryOp; 14] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Min,
+        BinaryOp::Max,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::And,
+        BinaryOp::Or,
+    ];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Node {
     Const(f64),

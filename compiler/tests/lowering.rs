@@ -148,3 +148,11 @@ fn the_example_package_compiles() {
         assert_eq!(p.graph.inputs as usize, p.inputs.len());
     }
 }
+
+#[test]
+fn applied_instances_are_named_by_their_arguments_whatever_the_layout() {
+    let plan = compile(
+        "use std.metrics.node\nfleet linux = hosts\npolicy t(limit: number<percent> = 80%) on linux {\n  every 1m\n  warn when 1 - disk.free / disk.size > limit\n}\napply t(\n  limit: 90%\n)\n  on linux\n",
+    );
+    assert_eq!(plan.policies[0].name, "t(limit: 90%)");
+}

@@ -53,14 +53,13 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFil
                     };
                     let home = env.package.module(d.module);
                     let Item::Policy(p) = &home.parsed.file.items[d.item] else { continue };
-                    let text = module.file.text.get(a.span.range()).unwrap_or("");
-                    let name = text
-                        .trim_start_matches("apply")
-                        .trim()
-                        .split(" on ")
-                        .next()
-                        .unwrap_or(&a.policy.name)
-                        .to_string();
+                    // `disk_space(mount: "/data")`: the template and its arguments as written.
+                    let args: Vec<&str> = a
+                        .args
+                        .iter()
+                        .map(|arg| module.file.text.get(arg.span.range()).unwrap_or("?"))
+                        .collect();
+                    let name = format!("{}({})", a.policy.name, args.join(", "));
                     let inst = Instance {
                         decl: p,
                         home,

@@ -1,0 +1,292 @@
+//! Incremental windows: the samples of one series in `(now - D, now]`, with
+//! every aggregate the language's window functions need kept up to date as
+//! samples arrive and expire, so a tick costs the same whatever the window's
+//! length.
+//!
+//! - sums of `v`, `v²`, `t`, `t·v`, `t²` for `avg`, `sum`, `stddev` and the
+//!   least-squares line behind `deriv`, `predict` and `time_until`;
+//! - monotonic deques for `min` and `max`;
+//! - counter increases with resets handled (a drop means the counter
+//!   restarted from zero) for `rate` and `increase`;
+//! - the number of value changes for `changes`.
+//!
+//! Sums over a sliding window drift as values are added and removed; to
+//! keep them exact enough, times are stored relative to the first sample
+//! ever pushed, and the sums are recomputed from the samples when the
+//! window empties. Out-of-order samples (older than the newest one) are
+//! refused by `push` and counted by the caller; a sample with the same time
+//! as the newest replaces it (the later write wins), as Prometheus does.
+
+mod deque;
+
+pub use deque::MonotonicDeque;
+
+use std::collections::VecDeque;
+
+/// What `push` did with a sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Added,
+    /// Same time as the newest sample: it replaced it.
+    Replaced,
+    /// Older than the newest sample: refused.
+    OutOfOrder,
+    /// A NaN value or time: not a sample (a missing value is the absence
+    /// of samples, not a value), refused so the sums stay finite.
+    NotANumber,
+}
+
+/// One series' window of length `span` seconds.
+#[derive(Clone, Debug)]
+pub struct Window {
+    span: f64,
+    /// (time relative to `origin`, value), oldest first.
+    samples: VecDeque<(f64, f64)>,
+    origin: Option<f64>,
+    sum_v: f64,
+    sum_vv: f64,
+    sum_t: f64,
+    sum_tv: f64,
+    sum_tt: f64,
+    min: MonotonicDeque,
+    max: MonotonicDeque,
+    /// Counter increases between consecutive samples, resets counted as a
+    /// restart from zero; kept per sample so they expire with it.
+    increases: VecDeque<f64>,
+    sum_increase: f64,
+    changes: VecDeque<bool>,
+    change_count: usize,
+}
+
+impl Window {
+    pub fn new(span_seconds: f64) -> Self {
+        Window {
+            span: span_seconds,
+            samples: VecDeque::new(),
+            origin: None,
+            sum_v: 0.0,
+            sum_vv: 0.0,
+            sum_t: 0.0,
+            sum_tv: 0.0,
+            sum_tt: 0.0,
+            min: MonotonicDeque::new(false),
+            max: MonotonicDeque::new(true),
+            increases: VecDeque::new(),
+            sum_increase: 0.0,
+            changes: VecDeque::new(),
+            change_count: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// Adds a sample at absolute time `t` (seconds).
+    pub fn push(&mut self, t: f64, v: f64) -> Pushed {
+        if !t.is_finite() || v.is_nan() {
+            return Pushed::NotANumber;
+        }
+        let origin = *self.origin.get_or_insert(t);
+        let rt = t - origin;
+        match self.samples.back() {
+            Some(&(last, _)) if rt < last => return Pushed::OutOfOrder,
+            Some(&(last, _)) if rt == last => {
+                self.pop_newest();
+                self.add(rt, v);
+                return Pushed::Replaced;
+            }
+            _ => {}
+        }
+        self.add(rt, v);
+        Pushed::Added
+    }
+
+    fn add(&mut self, rt: f64, v: f64) {
+        let (increase, changed) = match self.samples.back() {
+            Some(&(_, prev)) => (if v >= prev { v - prev } else { v }, v != prev),
+            None => (0.0, false),
+        };
+        self.samples.push_back((rt, v));
+        self.sum_v += v;
+        self.sum_vv += v * v;
+        self.sum_t += rt;
+        self.sum_tv += rt * v;
+        self.sum_tt += rt * rt;
+        self.min.push(rt, v);
+        self.max.push(rt, v);
+        self.increases.push_back(increase);
+        self.sum_increase += increase;
+        self.changes.push_back(changed);
+        self.change_count += usize::from(changed);
+    }
+
+    /// Removes the newest sample (for a same-time replacement): the sums are
+    /// rebuilt, which is rare enough not to matter.
+    fn pop_newest(&mut self) {
+        self.samples.pop_back();
+        let kept: Vec<(f64, f64)> = self.samples.drain(..).collect();
+        let (span, origin) = (self.span, self.origin);
+        *self = Window::new(span);
+        self.origin = origin;
+        for (rt, v) in kept {
+            self.add(rt, v);
+        }
+    }
+
+    /// Drops the samples at or before `now - span` (the window is open at
+    /// its start).
+    pub fn expire(&mut self, now: f64) {
+        let Some(origin) = self.origin else { return };
+        let cutoff = now - origin - self.span;
+        while let Some(&(rt, v)) = self.samples.front() {
+            if rt > cutoff {
+                break;
+            }
+            self.samples.pop_front();
+            self.sum_v -= v;
+            self.sum_vv -= v * v;
+            self.sum_t -= rt;
+            self.sum_tv -= rt * v;
+            self.sum_tt -= rt * rt;
+            self.min.expire(rt);
+            self.max.expire(rt);
+            // The oldest sample's increase (from the one before it) leaves
+            // with it; the next sample's increase now starts the window, so
+            // it is no longer inside it either.
+            if let Some(i) = self.increases.pop_front() {
+                self.sum_increase -= i;
+            }
+            if let Some(c) = self.changes.pop_front() {
+                self.change_count -= usize::from(c);
+            }
+        }
+        if let Some(first) = self.increases.front_mut() {
+            self.sum_increase -= *first;
+            *first = 0.0;
+        }
+        if let Some(first) = self.changes.front_mut() {
+            self.change_count -= usize::from(*first);
+            *first = false;
+        }
+        if self.samples.is_empty() {
+            let (span, origin) = (self.span, self.origin);
+            *self = Window::new(span);
+            self.origin = origin;
+        }
+    }
+
+    pub fn count(&self) -> f64 {
+        self.samples.len() as f64
+    }
+
+    pub fn sum(&self) -> f64 {
+        if self.is_empty() { f64::NAN } else { self.sum_v }
+    }
+
+    pub fn avg(&self) -> f64 {
+        self.sum() / self.count()
+    }
+
+    pub fn min(&self) -> f64 {
+        self.min.peek().unwrap_or(f64::NAN)
+    }
+
+    pub fn max(&self) -> f64 {
+        self.max.peek().unwrap_or(f64::NAN)
+    }
+
+    pub fn first(&self) -> f64 {
+        self.samples.front().map_or(f64::NAN, |s| s.1)
+    }
+
+    pub fn last(&self) -> f64 {
+        self.samples.back().map_or(f64::NAN, |s| s.1)
+    }
+
+    /// Population standard deviation.
+    pub fn stddev(&self) -> f64 {
+        let n = self.count();
+        if n == 0.0 {
+            return f64::NAN;
+        }
+        let mean = self.sum_v / n;
+        (self.sum_vv / n - mean * mean).max(0.0).sqrt()
+    }
+
+    pub fn delta(&self) -> f64 {
+        self.last() - self.first()
+    }
+
+    /// A counter's increase over the window, resets handled; unknown with
+    /// fewer than two samples.
+    pub fn increase(&self) -> f64 {
+        if self.samples.len() < 2 { f64::NAN } else { self.sum_increase }
+    }
+
+    /// Per-second increase between the first and last sample.
+    pub fn rate(&self) -> f64 {
+        let (Some(a), Some(b)) = (self.samples.front(), self.samples.back()) else {
+            return f64::NAN;
+        };
+        if self.samples.len() < 2 || b.0 == a.0 {
+            return f64::NAN;
+        }
+        self.sum_increase / (b.0 - a.0)
+    }
+
+    pub fn changes(&self) -> f64 {
+        if self.is_empty() { f64::NAN } else { self.change_count as f64 }
+    }
+
+    /// The least-squares line `v = a + b·t` (relative time), if defined.
+    fn line(&self) -> Option<(f64, f64)> {
+        let n = self.count();
+        if n < 2.0 {
+            return None;
+        }
+        let denominator = n * self.sum_tt - self.sum_t * self.sum_t;
+        if denominator == 0.0 {
+            return None;
+        }
+        let slope = (n * self.sum_tv - self.sum_t * self.sum_v) / denominator;
+        let intercept = (self.sum_v - slope * self.sum_t) / n;
+        Some((intercept, slope))
+    }
+
+    /// Per-second slope of the least-squares line.
+    pub fn deriv(&self) -> f64 {
+        self.line().map_or(f64::NAN, |(_, slope)| slope)
+    }
+
+    /// The value the line predicts `horizon` seconds after `now`.
+    pub fn predict(&self, now: f64, horizon: f64) -> f64 {
+        let (Some((a, b)), Some(origin)) = (self.line(), self.origin) else { return f64::NAN };
+        a + b * (now - origin + horizon)
+    }
+
+    /// Seconds from `now` until the line reaches `threshold`: 0 if the value
+    /// is already at or past it in the direction the line moves (a falling
+    /// free space already below the threshold), infinite if the line is
+    /// flat away from it.
+    pub fn time_until(&self, now: f64, threshold: f64) -> f64 {
+        let (Some((a, b)), Some(origin)) = (self.line(), self.origin) else { return f64::NAN };
+        let current = a + b * (now - origin);
+        let reached = if b < 0.0 { current <= threshold } else { current >= threshold };
+        if reached && b != 0.0 {
+            return 0.0;
+        }
+        if b == 0.0 {
+            return if current == threshold { 0.0 } else { f64::INFINITY };
+        }
+        let t = (threshold - a) / b - (now - origin);
+        if t < 0.0 { f64::INFINITY } else { t }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -86,12 +86,7 @@ pub fn build<'p>(
             match item {
                 Item::Metric(m) => {
                     let Some(kind) = MetricKind::parse(&m.kind.name) else { continue };
-                    let dim = dimension_of(&env, module, m.unit.as_ref(), out);
-                    let scale = m
-                        .unit
-                        .as_ref()
-                        .and_then(|u| env.units.eval(u).ok())
-                        .map_or(1.0, |u| u.scale.to_f64());
+                    let (dim, scale) = unit_of(&env, module, m.unit.as_ref(), out);
                     let labels = m.labels.iter().map(|l| l.name.name.clone()).collect();
                     env.metrics.insert((module.id, index), MetricInfo { kind, dim, scale, labels });
                 }
@@ -162,12 +157,23 @@ fn dimension_of(
     unit: Option<&upkeep_grammar::ast::UnitExpr>,
     out: &mut Vec<Diagnostic>,
 ) -> Dimension {
+    unit_of(env, module, unit, out).0
+}
+
+/// The dimension and scale of an optional unit annotation, evaluated once;
+/// a bad unit is reported and counts as a plain number.
+fn unit_of(
+    env: &Env<'_>,
+    module: &Module,
+    unit: Option<&upkeep_grammar::ast::UnitExpr>,
+    out: &mut Vec<Diagnostic>,
+) -> (Dimension, f64) {
     match unit.map(|u| env.units.eval(u)) {
-        None => Dimension::one(),
-        Some(Ok(unit)) => unit.dim,
+        None => (Dimension::one(), 1.0),
+        Some(Ok(unit)) => (unit.dim, unit.scale.to_f64()),
         Some(Err(e)) => {
             out.push(crate::sema::unit_error(&module.file, &e));
-            Dimension::one()
+            (Dimension::one(), 1.0)
         }
     }
 }

@@ -793,15 +793,7 @@ impl<'e, 'p> Cx<'e, 'p> {
             }
             BinaryOp::Add | BinaryOp::Sub => {
                 let (a, b) = (self.value(lhs), self.value(rhs));
-                match (&a, &b) {
-                    (Ty::Timestamp, Ty::Timestamp) if op == BinaryOp::Sub => self.env.duration(),
-                    (Ty::Timestamp, Ty::Number(d)) | (Ty::Number(d), Ty::Timestamp)
-                        if *d == self.env.seconds() =>
-                    {
-                        Ty::Timestamp
-                    }
-                    _ => self.arith_same(op, &a, &b, lhs, rhs),
-                }
+                self.arith_same(op, &a, &b, lhs, rhs)
             }
             BinaryOp::Mul | BinaryOp::Div => {
                 let (a, b) = (self.value(lhs), self.value(rhs));
@@ -835,7 +827,7 @@ impl<'e, 'p> Cx<'e, 'p> {
                         );
                     }
                     _ => {
-                        self.comparison_same(op, &a, &b, lhs, rhs);
+                        self.mismatch_check(op, &a, &b, lhs, rhs);
                         super::warnings::percent_as_plain_number(self, lhs, rhs);
                     }
                 }
@@ -851,10 +843,6 @@ impl<'e, 'p> Cx<'e, 'p> {
         if !matches!(b, Ty::Number(_) | Ty::Unknown) {
             return self.wrong_type(rhs.span, &format!("`{}` needs numbers", op.symbol()), b);
         }
-        self.mismatch_check(op, a, b, lhs, rhs)
-    }
-
-    fn comparison_same(&mut self, op: BinaryOp, a: &Ty, b: &Ty, lhs: &Expr, rhs: &Expr) -> Ty {
         self.mismatch_check(op, a, b, lhs, rhs)
     }
 

@@ -25,9 +25,13 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFil
     let mut plan = Plan { version: VERSION, ..Plan::default() };
     let mut errors = Vec::new();
     for module in &env.package.modules {
-        for item in &module.parsed.file.items {
+        for (index, item) in module.parsed.file.items.iter().enumerate() {
             match item {
-                Item::Metric(m) => plan.metrics.push(metric(env, m)),
+                Item::Metric(m) => {
+                    // The checker already evaluated the metric's unit.
+                    let scale = env.metrics.get(&(module.id, index)).map_or(1.0, |info| info.scale);
+                    plan.metrics.push(metric(env, m, scale));
+                }
                 Item::Policy(p) if p.params.is_none() => {
                     let inst = Instance {
                         decl: p,
@@ -82,9 +86,7 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFil
     if errors.is_empty() { Ok(plan) } else { Err(errors) }
 }
 
-fn metric(env: &Env<'_>, m: &upkeep_grammar::ast::MetricDecl) -> MetricPlan {
-    let scale =
-        m.unit.as_ref().and_then(|u| env.units.eval(u).ok()).map_or(1.0, |u| u.scale.to_f64());
+fn metric(env: &Env<'_>, m: &upkeep_grammar::ast::MetricDecl, scale: f64) -> MetricPlan {
     let lookback = m
         .lookback
         .as_ref()

@@ -38,7 +38,6 @@ pub enum Ty {
     Number(Dimension),
     Bool,
     Text,
-    Timestamp,
     Labels,
     /// A metric's series, before a window or the latest value is taken.
     Series {
@@ -69,7 +68,6 @@ impl Ty {
             Ty::Number(d) => format!("a number in {}", units.display(d)),
             Ty::Bool => "a condition (bool)".into(),
             Ty::Text => "text".into(),
-            Ty::Timestamp => "a timestamp".into(),
             Ty::Labels => "labels".into(),
             Ty::Series { kind, dim } if dim.is_dimensionless() => {
                 format!("a {} series", kind.as_str())
@@ -93,7 +91,6 @@ impl Ty {
             Ty::Number(d) => format!("number<{}>", unit(d)),
             Ty::Bool => "bool".into(),
             Ty::Text => "text".into(),
-            Ty::Timestamp => "timestamp".into(),
             Ty::Labels => "labels".into(),
             Ty::Series { kind, dim } if dim.is_dimensionless() => kind.as_str().into(),
             Ty::Series { kind, dim } => format!("{}<{}>", kind.as_str(), unit(dim)),

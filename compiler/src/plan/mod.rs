@@ -8,10 +8,14 @@
 //! multiplies every sample by its metric's `scale` when it reads it, and
 //! the graphs never convert units.
 
+mod calendar;
 mod inputs;
+mod test;
 pub mod text;
 
+pub use calendar::{CalendarPlan, CalendarRule, DayWindow, WindowEnd};
 pub use inputs::{Clock, InputSpec, SeriesRef, TextSource, WindowFn};
+pub use test::{Expect, ExpectPlan, Generator, SeriesGen, TestPlan};
 
 use crate::ir::Graph;
 use serde::{Deserialize, Serialize};
@@ -24,6 +28,10 @@ pub struct Plan {
     pub version: u32,
     pub metrics: Vec<MetricPlan>,
     pub policies: Vec<PolicyPlan>,
+    #[serde(default)]
+    pub calendars: Vec<CalendarPlan>,
+    #[serde(default)]
+    pub tests: Vec<TestPlan>,
 }
 
 /// A metric as the runtime reads it.
@@ -50,6 +58,10 @@ pub struct PolicyPlan {
     pub module: String,
     pub tenant: Option<String>,
     pub fleet: String,
+    /// Output index of the fleet's `where` over the instance's host labels:
+    /// an instance belongs to the policy while it is true. `None`: every host.
+    #[serde(default)]
+    pub fleet_filter: Option<usize>,
     pub every: f64,
     pub jitter: f64,
     /// The columns the evaluator reads, in order.

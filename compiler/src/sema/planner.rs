@@ -146,6 +146,7 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
         module: inst.home.path.clone(),
         tenant: env.scopes.of(inst.apply_module.id).tenant.clone(),
         fleet: inst.fleet.clone(),
+        fleet_filter: None,
         every: 60.0,
         jitter: 0.0,
         inputs: Vec::new(),

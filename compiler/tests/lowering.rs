@@ -42,15 +42,19 @@ fn a_policy_compiles_to_columns_levels_and_holds() {
     let plan = compile(DISK);
     let p = plan.policies.iter().find(|p| p.name == "disk").unwrap();
     assert_eq!(p.every, 30.0);
-    assert_eq!(p.inputs.len(), 3, "{:?}", p.inputs);
+    // Three metric columns, then the fleet's `os == "linux"`.
+    assert_eq!(p.inputs.len(), 4, "{:?}", p.inputs);
     assert!(
         matches!(&p.inputs[0], InputSpec::Latest(s) if s.metric == "disk.free" && s.matchers[0].2 == "/")
     );
     assert_eq!(p.levels[0].hold, HoldPlan::Seconds(600.0));
     assert_eq!(p.levels[0].recover.map(|r| r.1), Some(300.0));
     assert_eq!(p.levels[1].hold, HoldPlan::OfChecks(3, 5));
-    // free, size, load: 5 of 100 free (95% used) with load 6; 30 of 100; a missing size.
-    let out = run(p, &[vec![5.0, 100.0, 6.0], vec![30.0, 100.0, 6.0], vec![5.0, f64::NAN, 6.0]]);
+    // free, size, load, os: 5 of 100 free (95% used) with load 6; 30 of 100; a missing size.
+    let out = run(
+        p,
+        &[vec![5.0, 100.0, 6.0, 1.0], vec![30.0, 100.0, 6.0, 1.0], vec![5.0, f64::NAN, 6.0, 0.0]],
+    );
     let warn = &out[p.levels[0].condition];
     let crit = &out[p.levels[1].condition];
     assert_eq!(warn[..2], [1.0, 0.0]);
@@ -58,6 +62,7 @@ fn a_policy_compiles_to_columns_levels_and_holds() {
     assert!(warn[2].is_nan() && crit[2].is_nan(), "missing data is unknown");
     let used = p.values.iter().find(|(n, _)| n == "used").unwrap().1;
     assert!((out[used][0] - 0.95).abs() < 1e-12);
+    assert_eq!(out[p.fleet_filter.expect("linux has a filter")], [1.0, 1.0, 0.0]);
 }
 
 #[test]

@@ -71,6 +71,11 @@ pub struct PolicyPlan {
     pub levels: Vec<LevelPlan>,
     /// Named values for messages and events: (name, output index).
     pub values: Vec<(String, usize)>,
+    /// The unit of each of `values`, in the same order, for messages:
+    /// `s`, `ratio`, `bytes`, `B/s`, or a declared unit's name; empty for
+    /// a plain number.
+    #[serde(default)]
+    pub value_units: Vec<String>,
     pub message: Option<String>,
     pub keep: Option<f64>,
     pub nodata: Option<(f64, String)>,

@@ -78,6 +78,9 @@ pub fn policy_ir(p: &PolicyPlan) -> String {
             }
         }
         meaning.extend(p.values.iter().filter(|(_, o)| *o == i).map(|(n, _)| format!("let {n}")));
+        if p.fleet_filter == Some(i) {
+            meaning.push("fleet".into());
+        }
         for on in &p.remediations {
             for step in &on.steps {
                 if let super::StepPlan::Verify { condition, .. } = step

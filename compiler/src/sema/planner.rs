@@ -1,14 +1,27 @@
 //! Building the [`Plan`] of a checked package: every plain policy and every
-//! `apply` of a template becomes a [`PolicyPlan`] with its evaluator graph.
+//! `apply` of a template becomes a [`PolicyPlan`] with its evaluator graph
+//! (and its fleet's `where` as one more output); every `calendar` a
+//! [`CalendarPlan`] ([`calendars`]); every `test` a [`TestPlan`]
+//! ([`test_plans`]).
+
+mod calendars;
+mod metrics;
+mod test_plans;
 
 use super::env::Env;
 use super::lower::{LowerError, Lowered, Lowerer};
-use crate::package::Module;
+use crate::package::{Module, ModuleId};
 use crate::plan::*;
 use crate::resolve::DeclKind;
 use upkeep_grammar::ast::{
     ActionCall, Arg, ClauseKind, Expr, ExprKind, Hold, Item, PolicyDecl, StepKind,
 };
+
+/// A policy declaration: its module and its index among the module's items.
+type DeclKey = (ModuleId, usize);
+
+/// Planning errors, with the file each is in.
+type Errors = Vec<(std::sync::Arc<crate::SourceFile>, LowerError)>;
 
 /// A policy to plan: the declaration, the module it is in, the name of the
 /// plan, the template arguments (for an `apply`), and the fleet.
@@ -21,16 +34,18 @@ struct Instance<'p> {
     fleet: String,
 }
 
-pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFile>, LowerError)>> {
+pub fn build(env: &Env<'_>) -> Result<Plan, Errors> {
     let mut plan = Plan { version: VERSION, ..Plan::default() };
     let mut errors = Vec::new();
+    // The declaration each of `plan.policies` was planned from.
+    let mut origins: Vec<DeclKey> = Vec::new();
     for module in &env.package.modules {
         for (index, item) in module.parsed.file.items.iter().enumerate() {
             match item {
                 Item::Metric(m) => {
                     // The checker already evaluated the metric's unit.
                     let scale = env.metrics.get(&(module.id, index)).map_or(1.0, |info| info.scale);
-                    plan.metrics.push(metric(env, m, scale));
+                    plan.metrics.push(metrics::metric(env, m, scale));
                 }
                 Item::Policy(p) if p.params.is_none() => {
                     let inst = Instance {
@@ -42,7 +57,10 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFil
                         fleet: p.fleet.name.clone(),
                     };
                     match policy(env, &inst) {
-                        Ok(pp) => plan.policies.push(pp),
+                        Ok(pp) => {
+                            plan.policies.push(pp);
+                            origins.push((module.id, index));
+                        }
                         Err(e) => errors.push((module.file.clone(), e)),
                     }
                 }
@@ -73,47 +91,25 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Vec<(std::sync::Arc<crate::SourceFil
                         fleet: a.fleet.name.clone(),
                     };
                     match policy(env, &inst) {
-                        Ok(pp) => plan.policies.push(pp),
+                        Ok(pp) => {
+                            plan.policies.push(pp);
+                            origins.push((d.module, d.item));
+                        }
                         Err(e) => errors.push((module.file.clone(), e)),
                     }
                 }
+                Item::Calendar(c) => match calendars::calendar(env, module, c) {
+                    Ok(cp) => plan.calendars.push(cp),
+                    Err(e) => errors.push((module.file.clone(), e)),
+                },
                 _ => {}
             }
         }
     }
+    plan.tests = test_plans::build(env, &plan.policies, &origins, &mut errors);
     plan.metrics.sort_by(|a, b| a.name.cmp(&b.name));
     plan.metrics.dedup_by(|a, b| a.name == b.name);
     if errors.is_empty() { Ok(plan) } else { Err(errors) }
-}
-
-fn metric(env: &Env<'_>, m: &upkeep_grammar::ast::MetricDecl, scale: f64) -> MetricPlan {
-    let lookback = m
-        .lookback
-        .as_ref()
-        .and_then(|e| {
-            if let ExprKind::Quantity(q) = &e.kind {
-                env.units.quantity(q, e.span).ok()
-            } else {
-                None
-            }
-        })
-        .map_or(300.0, |(v, _)| v);
-    MetricPlan {
-        name: m.name.name.clone(),
-        source: m
-            .source
-            .as_ref()
-            .and_then(|s| s.as_plain())
-            .unwrap_or_else(|| m.name.name.replace('.', "_")),
-        kind: m.kind.name.clone(),
-        scale,
-        labels: m
-            .labels
-            .iter()
-            .map(|l| (l.name.name.clone(), l.source.as_ref().unwrap_or(&l.name).name.clone()))
-            .collect(),
-        lookback,
-    }
 }
 
 fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> {
@@ -153,6 +149,7 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
         graph: Default::default(),
         levels: Vec::new(),
         values: Vec::new(),
+        value_units: Vec::new(),
         message: None,
         keep: None,
         nodata: None,
@@ -251,6 +248,7 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
             | ClauseKind::Error => {}
         }
     }
+    pp.fleet_filter = fleet_filter(env, inst, &mut lw)?;
     pp.inputs = std::mem::take(&mut lw.inputs);
     pp.graph = crate::ir::optimize(&lw.graph);
     let evaluator = crate::jit::Evaluator::new(pp.graph.clone());
@@ -259,6 +257,35 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
         None => evaluator.kind().to_string(),
     };
     Ok(pp)
+}
+
+/// The output of the `where` of the policy's fleet, lowered into the
+/// policy's graph (after everything else, so that the policy's own outputs
+/// keep their indices). The fleet is the one visible where the policy or
+/// apply is written; its filter's names resolve in the fleet's own module,
+/// with none of the policy's `let`s or parameters in scope. `None`: a fleet
+/// of every host (`fleet all = hosts`), or `hosts` itself.
+fn fleet_filter<'p>(
+    env: &Env<'p>,
+    inst: &Instance<'_>,
+    lw: &mut Lowerer<'_, 'p>,
+) -> Result<Option<usize>, LowerError> {
+    let Some(d) = env
+        .scopes
+        .of(inst.apply_module.id)
+        .lookup(&inst.fleet)
+        .filter(|d| d.kind == DeclKind::Fleet)
+    else {
+        return Ok(None);
+    };
+    let home = env.package.module(d.module);
+    let Item::Fleet(f) = &home.parsed.file.items[d.item] else { return Ok(None) };
+    let Some(filter) = &f.filter else { return Ok(None) };
+    let saved_scope = std::mem::take(&mut lw.scope);
+    let saved_module = std::mem::replace(&mut lw.module, home);
+    let v = lw.num(filter);
+    (lw.scope, lw.module) = (saved_scope, saved_module);
+    Ok(Some(lw.output(v?)))
 }
 
 /// Lowers an `apply` argument in the apply's module, then re-expresses it

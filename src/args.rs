@@ -23,6 +23,50 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Compile policy files and print an intermediate form.
     Compile(CompileArgs),
+    /// Replay a metric stream through a package in event time; events go out as JSON lines.
+    Run(RunArgs),
+    /// Run the `test` blocks of a package (and of the standard library with `--stdlib`).
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The package: a folder with `upkeep.toml`, a folder of `.upk` files, or one file.
+    #[arg(value_name = "PACKAGE")]
+    pub package: PathBuf,
+    /// The metric stream: a file, or `-` for standard input.
+    #[arg(long, short = 'i', value_name = "FILE|-")]
+    pub input: PathBuf,
+    /// The stream's format: influx, prom, openmetrics or jsonl [default: from the file's
+    /// extension (.prom, .om, .jsonl), else influx].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write the events to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Stop at the first malformed line (exit 1) instead of counting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+    /// Host labels (role, site, os, …) from an inventory file, CSV or TOML (docs/inventory.md).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The package: a folder with `upkeep.toml`, a folder of `.upk` files, or one file.
+    #[arg(value_name = "PACKAGE")]
+    pub package: Option<PathBuf>,
+    /// Also run the tests of the standard library's templates.
+    #[arg(long)]
+    pub stdlib: bool,
+    /// Run only the tests whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    #[command(flatten)]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,10 @@ mod check;
 mod compile;
 mod fmt;
 mod inputs;
+mod package;
 mod report;
+mod run;
+mod test;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -35,6 +38,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Test(args) => test::run(&args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

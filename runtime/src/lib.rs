@@ -1,10 +1,25 @@
 //! The Upkeep runtime: metric streams in, policy states out.
 //!
-//! This crate grows along the runtime's path in the architecture (decode →
-//! series index → windows → evaluation → instance states → events). So far
-//! it holds [`decode`] (streaming decoders for InfluxDB line protocol,
-//! Prometheus text, OpenMetrics and JSON lines) and [`window`] (incremental
-//! windows for the language's window functions).
+//! The crate follows the runtime's path in the architecture:
+//!
+//! - [`decode`]: streaming decoders for InfluxDB line protocol, Prometheus
+//!   text, OpenMetrics and JSON lines;
+//! - [`series`]: the series index and the host table, keyed by (tenant, host);
+//! - [`window`]: incremental windows for the window functions;
+//! - [`engine`]: scheduling and batch evaluation on event time;
+//! - [`state`]: the instance state machine;
+//! - [`events`]: what comes out, with [`render`] for values and messages;
+//! - [`calendar`], [`inventory`], [`notation`]: calendars in time zones,
+//!   host inventories, promtool's series notation.
 
+pub mod calendar;
 pub mod decode;
+pub mod engine;
+pub mod events;
+pub mod inventory;
+pub mod notation;
+pub mod render;
+pub mod series;
+pub mod state;
+pub mod testing;
 pub mod window;

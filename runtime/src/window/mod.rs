@@ -8,7 +8,16 @@
 //! - monotonic deques for `min` and `max`;
 //! - counter increases with resets handled (a drop means the counter
 //!   restarted from zero) for `rate` and `increase`;
-//! - the number of value changes for `changes`.
+//! - the number of value changes for `changes`;
+//! - only in windows built with [`Window::with_quantiles`], the values in
+//!   sorted order for `quantile` ([`quantile`](mod@quantile)): ordinary
+//!   windows do not pay for it.
+//!
+//! `count_true(cond over D)` and `ratio_true(cond over D)` need nothing of
+//! their own: a condition's window holds 1.0 (true) and 0.0 (false), and
+//! unknown evaluations (NaN) are refused by `push`, so `count_true` is
+//! [`Window::sum`] and `ratio_true` is [`Window::avg`], the share of the
+//! *known* evaluations that held; both are NaN for an empty window.
 //!
 //! Sums over a sliding window drift as values are added and removed; to
 //! keep them exact enough, times are stored relative to the first sample
@@ -18,8 +27,10 @@
 //! as the newest replaces it (the later write wins), as Prometheus does.
 
 mod deque;
+pub mod quantile;
 
 pub use deque::MonotonicDeque;
+pub use quantile::{SortedValues, quantile_of, quantile_of_sorted};
 
 use std::collections::VecDeque;
 
@@ -56,6 +67,9 @@ pub struct Window {
     sum_increase: f64,
     changes: VecDeque<bool>,
     change_count: usize,
+    /// The values in order, for `quantile`; only in windows built with
+    /// `with_quantiles` (boxed, so other windows grow by one pointer).
+    sorted: Option<Box<SortedValues>>,
 }
 
 impl Window {
@@ -75,7 +89,33 @@ impl Window {
             sum_increase: 0.0,
             changes: VecDeque::new(),
             change_count: 0,
+            sorted: None,
         }
+    }
+
+    /// A window that also keeps its values sorted, so [`Window::quantile`]
+    /// is read in constant time; each push, expiry and replacement then
+    /// costs a binary search and a move of at most `len` floats.
+    pub fn with_quantiles(span_seconds: f64) -> Self {
+        Window { sorted: Some(Box::default()), ..Window::new(span_seconds) }
+    }
+
+    /// Whether this window keeps its values sorted for `quantile`.
+    pub fn has_quantiles(&self) -> bool {
+        self.sorted.is_some()
+    }
+
+    /// Back to empty, keeping the span, the time origin and the sorted
+    /// values' allocation (emptied).
+    fn reset(&mut self) {
+        let mut sorted = self.sorted.take();
+        if let Some(s) = sorted.as_mut() {
+            s.clear();
+        }
+        let (span, origin) = (self.span, self.origin);
+        *self = Window::new(span);
+        self.origin = origin;
+        self.sorted = sorted;
     }
 
     pub fn len(&self) -> usize {
@@ -123,19 +163,26 @@ impl Window {
         self.sum_increase += increase;
         self.changes.push_back(changed);
         self.change_count += usize::from(changed);
+        if let Some(s) = self.sorted.as_mut() {
+            s.insert(v);
+        }
     }
 
     /// Removes the newest sample (for a same-time replacement): the sums are
-    /// rebuilt, which is rare enough not to matter.
+    /// rebuilt, which is rare enough not to matter. The sorted values lose
+    /// just that one value and are set aside while the rest is re-added.
     fn pop_newest(&mut self) {
-        self.samples.pop_back();
+        let Some((_, newest)) = self.samples.pop_back() else { return };
+        let mut sorted = self.sorted.take();
+        if let Some(s) = sorted.as_mut() {
+            s.remove(newest);
+        }
         let kept: Vec<(f64, f64)> = self.samples.drain(..).collect();
-        let (span, origin) = (self.span, self.origin);
-        *self = Window::new(span);
-        self.origin = origin;
+        self.reset();
         for (rt, v) in kept {
             self.add(rt, v);
         }
+        self.sorted = sorted;
     }
 
     /// Drops the samples at or before `now - span` (the window is open at
@@ -164,6 +211,9 @@ impl Window {
             if let Some(c) = self.changes.pop_front() {
                 self.change_count -= usize::from(c);
             }
+            if let Some(s) = self.sorted.as_mut() {
+                s.remove(v);
+            }
         }
         if let Some(first) = self.increases.front_mut() {
             self.sum_increase -= *first;
@@ -174,9 +224,7 @@ impl Window {
             *first = false;
         }
         if self.samples.is_empty() {
-            let (span, origin) = (self.span, self.origin);
-            *self = Window::new(span);
-            self.origin = origin;
+            self.reset();
         }
     }
 
@@ -216,6 +264,22 @@ impl Window {
         }
         let mean = self.sum_v / n;
         (self.sum_vv / n - mean * mean).max(0.0).sqrt()
+    }
+
+    /// The q-quantile of the values, as Prometheus's `quantile_over_time`:
+    /// linear interpolation between the two closest ranks
+    /// (`rank = q·(n − 1)`); NaN for an empty window or a NaN `q`, −∞ for
+    /// `q < 0`, +∞ for `q > 1`. Constant time in a window built with
+    /// [`Window::with_quantiles`]; any other window sorts a copy of its
+    /// values (O(n log n)), which gives the same result.
+    pub fn quantile(&self, q: f64) -> f64 {
+        match &self.sorted {
+            Some(s) => s.quantile(q),
+            None => {
+                let mut values: Vec<f64> = self.samples.iter().map(|s| s.1).collect();
+                quantile_of(q, &mut values)
+            }
+        }
     }
 
     pub fn delta(&self) -> f64 {

@@ -1,0 +1,194 @@
+//! One tick of one policy: evaluate its due rows, move each instance's
+//! state machine on, and turn what changed into [`Event`]s with the
+//! instance's labels, the policy's values and its rendered message.
+
+use super::Engine;
+use super::evaluate::evaluate;
+use super::policy::{Instance, PolicyRt};
+use crate::events::{ActionRecord, Event, SCHEMA_VERSION, rfc3339};
+use crate::render;
+use crate::series::{SeriesIndex, TENANT_LABEL};
+use crate::state::{Change, LEVELS, Observation};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+impl Engine {
+    pub(super) fn tick(&mut self, p: u32, offset: u32, now: f64) {
+        let pi = p as usize;
+        if self.in_calendar(&self.policies[pi].plan.pause_during, now) {
+            return;
+        }
+        let Some(rows) = self.schedule.rows.get(&(p, offset)).cloned() else { return };
+        if rows.is_empty() {
+            return;
+        }
+        let quiet = self.in_calendar(&self.policies[pi].plan.quiet_during, now);
+        let firing_deps = self.firing_dependencies(pi);
+        let policy = &mut self.policies[pi];
+        self.stats.evaluations += rows.len() as u64;
+        self.stats.batches += 1;
+        let batch = evaluate(policy, &self.index, rows, now);
+        // Instance outputs: a row's, or the largest known of its group's
+        // (a condition holds for a group when it holds for one of its rows).
+        let mut per_instance: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        for (k, r) in batch.rows.iter().enumerate() {
+            let instance = policy.rows[*r as usize].instance;
+            let outs =
+                per_instance.entry(instance).or_insert_with(|| vec![f64::NAN; batch.outputs.len()]);
+            for (j, o) in outs.iter_mut().enumerate() {
+                let v = batch.value(j, k);
+                if o.is_nan() || v > *o {
+                    *o = v;
+                }
+            }
+        }
+        let mut events = Vec::new();
+        for (i, outputs) in per_instance {
+            let member = policy.plan.fleet_filter.is_none_or(|f| outputs.get(f) == Some(&1.0));
+            if !member {
+                continue;
+            }
+            let instance = &policy.instances[i as usize];
+            let silent_for = instance
+                .rows
+                .iter()
+                .map(|r| now - policy.rows[*r as usize].last_sample)
+                .fold(f64::INFINITY, f64::min);
+            let suppressed = firing_deps
+                .iter()
+                .any(|(by, keys)| keys.contains(&identity_key(policy, &self.index, instance, by)));
+            let obs = Observation { now, outputs: &outputs, silent_for, suppressed, quiet };
+            let instance = &mut policy.instances[i as usize];
+            let changes = instance.state.step(&policy.rules, &obs);
+            for change in changes {
+                events.push(event(
+                    policy,
+                    &self.index,
+                    &policy.instances[i as usize],
+                    &outputs,
+                    now,
+                    change,
+                ));
+            }
+        }
+        self.events.extend(events);
+    }
+
+    /// For each policy this one depends on: the labels to match, and the
+    /// values of those labels of its firing instances.
+    fn firing_dependencies(&self, p: usize) -> Vec<(Vec<String>, HashSet<Vec<String>>)> {
+        self.depends[p]
+            .iter()
+            .map(|(q, by)| {
+                let dep = &self.policies[*q as usize];
+                let keys = dep
+                    .instances
+                    .iter()
+                    .filter(|i| i.state.firing_level().is_some())
+                    .map(|i| identity_key(dep, &self.index, i, by))
+                    .collect();
+                (by.clone(), keys)
+            })
+            .collect()
+    }
+}
+
+/// The values of labels `by` for an instance: its identity, then the
+/// labels of its first row and host.
+fn identity_key(
+    policy: &PolicyRt,
+    index: &SeriesIndex,
+    i: &Instance,
+    by: &[String],
+) -> Vec<String> {
+    by.iter().map(|l| lookup_label(policy, index, i, l).unwrap_or_default()).collect()
+}
+
+pub(super) fn lookup_label(
+    policy: &PolicyRt,
+    index: &SeriesIndex,
+    i: &Instance,
+    name: &str,
+) -> Option<String> {
+    if let Some((_, v)) = i.labels.iter().find(|(k, _)| &**k == name) {
+        return Some(v.to_string());
+    }
+    let row = policy.rows.get(*i.rows.first()? as usize)?;
+    policy.row_label(index, row, name).map(str::to_string)
+}
+
+fn event(
+    policy: &PolicyRt,
+    index: &SeriesIndex,
+    instance: &Instance,
+    outputs: &[f64],
+    now: f64,
+    change: Change,
+) -> Event {
+    let plan = &policy.plan;
+    let values: BTreeMap<String, String> = plan
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, (name, o))| {
+            let unit = plan.value_units.get(i).map_or("", String::as_str);
+            (name.clone(), render::value(outputs.get(*o).copied().unwrap_or(f64::NAN), unit))
+        })
+        .collect();
+    let lookup = |name: &str| -> Option<String> {
+        values.get(name).cloned().or_else(|| lookup_label(policy, index, instance, name))
+    };
+    let level_message = change.level.and_then(|l| {
+        policy.rules.clauses.iter().filter(|c| c.level == l).find_map(|c| c.message.clone())
+    });
+    let message =
+        level_message.or_else(|| plan.message.clone()).map(|m| render::template(&m, lookup));
+    let tenant = instance
+        .labels
+        .iter()
+        .find(|(k, _)| &**k == TENANT_LABEL)
+        .map(|(_, v)| v.to_string())
+        .or_else(|| plan.tenant.clone());
+    let labels: BTreeMap<String, String> = instance
+        .labels
+        .iter()
+        .filter(|(k, _)| &**k != TENANT_LABEL)
+        .map(|(k, v): &(Arc<str>, Arc<str>)| (k.to_string(), v.to_string()))
+        .collect();
+    let action = change.action.map(|a| {
+        let args =
+            a.call.args.iter().map(|(k, v)| (k.clone(), render::template(v, lookup))).collect();
+        let instance_text: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        ActionRecord {
+            name: a.call.action.clone(),
+            args,
+            key: format!(
+                "{}/{}/{}/{}/{}",
+                tenant.as_deref().unwrap_or("-"),
+                plan.name,
+                instance_text.join(","),
+                a.episode,
+                a.step
+            ),
+            trigger: a.trigger,
+            dry_run: a.dry_run,
+        }
+    });
+    Event {
+        v: SCHEMA_VERSION,
+        time: rfc3339(now),
+        ts: now,
+        kind: change.kind,
+        tenant,
+        policy: plan.name.clone(),
+        instance: labels,
+        level: change.level.map(|l| LEVELS[l].to_string()),
+        from: change.from.map(str::to_string),
+        to: change.to.map(str::to_string),
+        reason: change.reason,
+        values: values.clone(),
+        message,
+        action,
+        labels: plan.labels.iter().map(|(k, v)| (k.clone(), render::template(v, lookup))).collect(),
+    }
+}

@@ -1,0 +1,299 @@
+//! The engine: samples in, events out, on event time.
+//!
+//! [`Engine::ingest`] takes decoded samples in (roughly) time order. The
+//! clock is the samples' own time: before a sample at time `t` is applied,
+//! every evaluation due before `t` runs, so an evaluation at `T` sees
+//! exactly the samples at or before `T` — the same events whether the
+//! input is replayed in a second or arrives over a day. Nothing here reads
+//! the wall clock: `upkeep serve` will drive the same engine with it.
+//!
+//! Evaluations are scheduled per policy at the multiples of its `every`
+//! (plus each row's spreading offset inside `jitter`); all rows due at
+//! the same time are evaluated in one batch call of the policy's
+//! evaluator. Policies that others depend on go first at equal times.
+
+mod columns;
+mod evaluate;
+mod events;
+mod passes;
+mod policy;
+mod schedule;
+
+pub use columns::Matcher;
+pub use evaluate::{aggregate, clock};
+pub use policy::{Instance, PolicyRt};
+
+use crate::calendar::Calendar;
+use crate::decode::Sample;
+use crate::events::Event;
+use crate::inventory::Inventory;
+use crate::series::{Lookup, STATE_LABEL, SeriesId, SeriesIndex};
+use columns::Slot;
+use schedule::Schedule;
+use std::collections::HashMap;
+use upkeep_compiler::plan::Plan;
+
+/// Counters of what the engine did, for the run summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Samples applied to a series some policy reads.
+    pub samples: u64,
+    /// Samples of metrics no policy reads.
+    pub unused: u64,
+    /// Samples older than their series' newest: dropped.
+    pub out_of_order: u64,
+    /// Samples without a time before any timed one: dropped.
+    pub untimed: u64,
+    /// Rows evaluated (one row at one time is one evaluation).
+    pub evaluations: u64,
+    /// Batch calls of the evaluators.
+    pub batches: u64,
+}
+
+/// A feed of one series (which row and column its samples go to).
+#[derive(Clone, Copy, Debug)]
+struct Feed {
+    policy: u32,
+    row: u32,
+    /// A window or EWMA column; `None` only marks the row as fed.
+    column: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct Engine {
+    pub index: SeriesIndex,
+    pub policies: Vec<PolicyRt>,
+    /// Per metric: the policies that read it.
+    readers: Vec<Vec<u32>>,
+    /// Per series: where its samples go.
+    feeds: Vec<Vec<Feed>>,
+    calendars: HashMap<String, Calendar>,
+    /// Per policy: the policies it depends on, with the labels to match.
+    depends: Vec<Vec<(u32, Vec<String>)>>,
+    schedule: Schedule,
+    inventory: Option<Inventory>,
+    /// The newest sample time seen: evaluations before it have run.
+    watermark: f64,
+    events: Vec<Event>,
+    pub stats: EngineStats,
+    scratch: Vec<Lookup>,
+}
+
+/// Why an engine could not be built from a plan.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("calendar `{name}`: {source}")]
+    Calendar { name: String, source: crate::calendar::CalendarError },
+}
+
+impl Engine {
+    pub fn new(plan: &Plan, inventory: Option<Inventory>) -> Result<Engine, EngineError> {
+        Engine::with_policies(plan, plan.policies.clone(), inventory)
+    }
+
+    /// An engine running `policies` (a test's, say) with the metrics and
+    /// calendars of `plan`.
+    pub fn with_policies(
+        plan: &Plan,
+        policies: Vec<upkeep_compiler::plan::PolicyPlan>,
+        inventory: Option<Inventory>,
+    ) -> Result<Engine, EngineError> {
+        let used: std::collections::HashSet<&str> =
+            policies.iter().flat_map(|p| p.inputs.iter()).flat_map(schedule::metrics_of).collect();
+        let index = SeriesIndex::new(&plan.metrics, |m| used.contains(m));
+        let mut runtimes: Vec<PolicyRt> =
+            policies.into_iter().map(|p| PolicyRt::new(p, &plan.metrics, &index)).collect();
+        let depends = schedule::dependencies(&runtimes);
+        schedule::rank(&mut runtimes, &depends);
+        let mut readers = vec![Vec::new(); index.metrics.len()];
+        for (p, rt) in runtimes.iter().enumerate() {
+            for c in &rt.columns {
+                if let Some(s) = c.selector()
+                    && !readers[s.metric as usize].contains(&(p as u32))
+                {
+                    readers[s.metric as usize].push(p as u32);
+                }
+            }
+        }
+        let utc = jiff::tz::TimeZone::UTC;
+        let mut calendars = HashMap::new();
+        for c in &plan.calendars {
+            let calendar = Calendar::new(c, &utc)
+                .map_err(|source| EngineError::Calendar { name: c.name.clone(), source })?;
+            calendars.insert(c.name.clone(), calendar);
+        }
+        Ok(Engine {
+            index,
+            policies: runtimes,
+            readers,
+            feeds: Vec::new(),
+            calendars,
+            depends,
+            schedule: Schedule::default(),
+            inventory,
+            watermark: f64::NEG_INFINITY,
+            events: Vec::new(),
+            stats: EngineStats::default(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The events emitted since the last call.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    /// The event time: the newest sample's time.
+    pub fn now(&self) -> f64 {
+        self.watermark
+    }
+
+    /// Applies one sample, first running the evaluations due before it.
+    pub fn ingest(&mut self, sample: &Sample) {
+        let t = match sample.timestamp_ms {
+            Some(ms) => ms as f64 / 1000.0,
+            None if self.watermark.is_finite() => self.watermark,
+            None => {
+                self.stats.untimed += 1;
+                return;
+            }
+        };
+        if t > self.watermark {
+            self.run_until(t, false);
+            self.watermark = t;
+        }
+        let mut lookups = std::mem::take(&mut self.scratch);
+        let hosts_before = self.index.hosts.len();
+        self.index.lookup(&sample.name, &sample.labels, &mut lookups);
+        if self.index.hosts.len() > hosts_before {
+            self.apply_inventory(hosts_before);
+        }
+        for l in &lookups {
+            match *l {
+                Lookup::Unused => self.stats.unused += 1,
+                Lookup::Series { id, new } => {
+                    if new {
+                        self.bind(id, t);
+                    }
+                    self.apply(id, sample, t);
+                }
+            }
+        }
+        self.scratch = lookups;
+    }
+
+    /// Runs every evaluation due at or before `t` (the end of a replay, or a
+    /// test's last time).
+    pub fn finish(&mut self, t: f64) {
+        self.run_until(t, true);
+        self.watermark = self.watermark.max(t);
+    }
+
+    fn apply_inventory(&mut self, from: usize) {
+        let Some(inv) = &self.inventory else { return };
+        for h in from..self.index.hosts.len() {
+            let id = crate::series::HostId(h as u32);
+            let key = self.index.hosts.key(id).clone();
+            if let Some(labels) = inv.host_labels(key.tenant.as_deref(), &key.host) {
+                let labels = labels.to_vec();
+                self.index.hosts.set_inventory(id, &labels);
+            }
+        }
+    }
+
+    /// Connects a new series to the rows of the policies that read it.
+    fn bind(&mut self, id: SeriesId, t: f64) {
+        let metric = self.index.series[id.0 as usize].metric as usize;
+        let mut feeds = Vec::new();
+        for &p in &self.readers[metric] {
+            let policy = &mut self.policies[p as usize];
+            let columns = policy.columns_for(&self.index, id);
+            if columns.is_empty() {
+                continue;
+            }
+            let rows_before = policy.rows.len();
+            let row = policy.bind(&self.index, id, &columns);
+            if policy.rows.len() > rows_before {
+                let offset = policy.rows[row as usize].offset;
+                self.schedule.add_row(p, policy, row, offset, t);
+            }
+            feeds.push(Feed { policy: p, row, column: None });
+            for c in columns {
+                if matches!(
+                    policy.rows[row as usize].slots[c as usize],
+                    Slot::Window(_) | Slot::Ewma(_)
+                ) {
+                    feeds.push(Feed { policy: p, row, column: Some(c) });
+                }
+            }
+        }
+        if self.feeds.len() <= id.0 as usize {
+            self.feeds.resize_with(id.0 as usize + 1, Vec::new);
+        }
+        self.feeds[id.0 as usize] = feeds;
+    }
+
+    /// Applies a sample to its series and to the windows it feeds.
+    fn apply(&mut self, id: SeriesId, sample: &Sample, t: f64) {
+        let series = &mut self.index.series[id.0 as usize];
+        if t < series.last_time {
+            self.stats.out_of_order += 1;
+            return;
+        }
+        let info = &self.index.metrics[series.metric as usize];
+        let value = if info.is_state {
+            let state = sample.label(STATE_LABEL);
+            if sample.value != 0.0 {
+                series.state = state.map(Into::into);
+            } else if series.state.as_deref() == state {
+                series.state = None;
+            }
+            sample.value
+        } else {
+            sample.value * info.scale
+        };
+        series.last_time = t;
+        series.last_value = value;
+        self.stats.samples += 1;
+        let Some(feeds) = self.feeds.get(id.0 as usize) else { return };
+        for feed in feeds {
+            let row = &mut self.policies[feed.policy as usize].rows[feed.row as usize];
+            row.last_sample = row.last_sample.max(t);
+            let Some(c) = feed.column else { continue };
+            let alpha = match &self.policies[feed.policy as usize].columns[c as usize] {
+                columns::Column::Ewma { alpha, .. } => *alpha,
+                _ => 0.0,
+            };
+            let row = &mut self.policies[feed.policy as usize].rows[feed.row as usize];
+            match &mut row.slots[c as usize] {
+                Slot::Window(w) => {
+                    w.push(t, value);
+                }
+                Slot::Ewma(e) if !value.is_nan() => {
+                    *e = if e.is_nan() { value } else { alpha * value + (1.0 - alpha) * *e };
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Runs the evaluations due before `t` (or at `t` too, when `inclusive`).
+    fn run_until(&mut self, t: f64, inclusive: bool) {
+        while let Some(due) = self.schedule.pop_due(t, inclusive) {
+            self.tick(due.policy, due.offset, due.time);
+            let every = self.policies[due.policy as usize].plan.every;
+            self.schedule.push(schedule::Due { time: due.time + every, ..due });
+        }
+    }
+
+    /// The value of label `name` for instance `i` of policy `p`: its
+    /// identity, then its first row's series and host labels.
+    pub fn instance_label(&self, p: usize, i: usize, name: &str) -> Option<String> {
+        let policy = self.policies.get(p)?;
+        events::lookup_label(policy, &self.index, policy.instances.get(i)?, name)
+    }
+
+    fn in_calendar(&self, names: &[String], t: f64) -> bool {
+        names.iter().any(|n| self.calendars.get(n).is_some_and(|c| c.contains(t)))
+    }
+}

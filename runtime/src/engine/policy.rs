@@ -1,0 +1,261 @@
+//! One policy at run time: its compiled evaluator, its input columns, and
+//! its rows — one per instance of the series it reads — with what each
+//! row keeps between evaluations.
+//!
+//! **Instances.** A policy's instance is identified by its tenant, its
+//! host and the labels that every metric it reads declares (for
+//! `disk.free{mount="/"} / disk.size{mount="/"}`: `mount`, `device`,
+//! `fstype`). A series feeds the row whose identity labels it carries.
+//! When several series of one selector fall on one row (a metric with more
+//! labels than the others), the newest sample wins. A policy with an
+//! aggregation `by (labels)` has one instance per group of rows instead.
+
+use super::columns::{Column, Key, Slot};
+use crate::decode::Label;
+use crate::series::{HOST_LABEL, HostId, SeriesId, SeriesIndex, TENANT_LABEL, label_of};
+use crate::state::{InstanceState, Rules};
+use hashbrown::HashMap;
+use std::sync::Arc;
+use upkeep_compiler::jit::Evaluator;
+use upkeep_compiler::plan::{MetricPlan, PolicyPlan};
+
+/// One instance of the series a policy reads.
+#[derive(Debug)]
+pub struct Row {
+    /// Values of the policy's identity labels, in [`PolicyRt::key_labels`] order.
+    pub key: Key,
+    pub host: HostId,
+    /// The labels of the first series that fed the row, for messages.
+    pub labels: Arc<[Label]>,
+    pub slots: Vec<Slot>,
+    /// Time of the newest sample of any series of the row.
+    pub last_sample: f64,
+    /// Seconds after each multiple of `every` when the row is evaluated.
+    pub offset: u32,
+    /// The row's instance (its group, for a policy with `by`).
+    pub instance: u32,
+}
+
+/// A policy's instance: one row, or a group of rows.
+#[derive(Debug)]
+pub struct Instance {
+    /// Identity: (label, value), sorted by label.
+    pub labels: Vec<(Arc<str>, Arc<str>)>,
+    pub rows: Vec<u32>,
+    pub state: InstanceState,
+}
+
+#[derive(Debug)]
+pub struct PolicyRt {
+    pub plan: PolicyPlan,
+    pub evaluator: Evaluator,
+    pub rules: Rules,
+    pub columns: Vec<Column>,
+    /// The pass in which each column is filled: 0 from series, then one
+    /// pass per level of aggregations and windows over outputs.
+    pub passes: Vec<u8>,
+    /// Identity labels, `client` and `host` first.
+    pub key_labels: Vec<Arc<str>>,
+    /// The union of the `by` labels of the policy's aggregations.
+    pub group_by: Option<Vec<String>>,
+    pub rows: Vec<Row>,
+    row_by_key: HashMap<Key, u32>,
+    pub instances: Vec<Instance>,
+    instance_by_key: HashMap<Key, u32>,
+    /// Rank in dependency order: a policy is evaluated after those it
+    /// depends on at the same time.
+    pub rank: u32,
+}
+
+impl PolicyRt {
+    pub fn new(plan: PolicyPlan, metrics: &[MetricPlan], index: &SeriesIndex) -> PolicyRt {
+        let evaluator = Evaluator::new(plan.graph.clone());
+        let columns: Vec<Column> =
+            plan.inputs.iter().map(|spec| Column::new(spec, |m| index.metric_id(m))).collect();
+        let passes = super::passes::of(&plan.graph, &columns);
+        let mut key_labels: Vec<Arc<str>> = vec![TENANT_LABEL.into(), HOST_LABEL.into()];
+        let declared = |name: &str| -> Vec<String> {
+            metrics
+                .iter()
+                .find(|m| m.name == name)
+                .map(|m| m.labels.iter().map(|(ours, _)| ours.clone()).collect())
+                .unwrap_or_default()
+        };
+        let mut common: Option<Vec<String>> = None;
+        for c in &columns {
+            if let Some(s) = c.selector() {
+                let labels = declared(&index.metrics[s.metric as usize].name);
+                common = Some(match common {
+                    None => labels,
+                    Some(c) => c.into_iter().filter(|l| labels.contains(l)).collect(),
+                });
+            }
+        }
+        let mut common = common.unwrap_or_default();
+        common.sort();
+        key_labels.extend(common.into_iter().map(Arc::from));
+        let by: Vec<String> = columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Across { by, .. } => Some(by.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let group_by = (!by.is_empty()).then(|| {
+            let mut by = by;
+            by.sort();
+            by.dedup();
+            by
+        });
+        PolicyRt {
+            rules: Rules::new(&plan),
+            plan,
+            evaluator,
+            columns,
+            passes,
+            key_labels,
+            group_by,
+            rows: Vec::new(),
+            row_by_key: HashMap::new(),
+            instances: Vec::new(),
+            instance_by_key: HashMap::new(),
+            rank: 0,
+        }
+    }
+
+    /// The columns a series of `metric` with `labels` feeds, if the policy
+    /// may read it (tenant and matchers).
+    pub fn columns_for(&self, index: &SeriesIndex, id: SeriesId) -> Vec<u32> {
+        let series = &index.series[id.0 as usize];
+        let tenant = index.hosts.key(series.host).tenant.as_deref();
+        if self.plan.tenant.as_deref().is_some_and(|t| Some(t) != tenant) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, c) in self.columns.iter().enumerate() {
+            if let Some(s) = c.selector()
+                && s.metric == series.metric
+                && s.matchers.iter().all(|m| m.matches(&series.labels, &index.hosts, series.host))
+            {
+                out.push(i as u32);
+            }
+        }
+        out
+    }
+
+    /// Binds a new series to its row (created when new) for `columns`.
+    /// Returns the row.
+    pub fn bind(&mut self, index: &SeriesIndex, id: SeriesId, columns: &[u32]) -> u32 {
+        let series = &index.series[id.0 as usize];
+        let host = series.host;
+        let value = |name: &str| -> Arc<str> {
+            label_of(&series.labels, name)
+                .or_else(|| index.hosts.label(host, name))
+                .unwrap_or("")
+                .into()
+        };
+        let key: Key = self.key_labels.iter().map(|l| value(l)).collect();
+        let row = match self.row_by_key.get(&key) {
+            Some(r) => *r,
+            None => self.new_row(index, key, host, series.labels.clone()),
+        };
+        let slots = &mut self.rows[row as usize].slots;
+        for c in columns {
+            if let Slot::Series(ids) = &mut slots[*c as usize]
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        row
+    }
+
+    fn new_row(
+        &mut self,
+        index: &SeriesIndex,
+        key: Key,
+        host: HostId,
+        labels: Arc<[Label]>,
+    ) -> u32 {
+        let row = self.rows.len() as u32;
+        let offset = self.offset_of(&key);
+        // The instance: the row itself, or its group.
+        let identity: Vec<(Arc<str>, Arc<str>)> = match &self.group_by {
+            None => self.key_labels.iter().cloned().zip(key.iter().cloned()).collect(),
+            Some(by) => {
+                let mut names: Vec<&str> = by.iter().map(String::as_str).collect();
+                if !names.contains(&TENANT_LABEL) {
+                    names.insert(0, TENANT_LABEL);
+                }
+                names
+                    .into_iter()
+                    .map(|n| {
+                        let v = label_of(&labels, n).or_else(|| index.hosts.label(host, n));
+                        (Arc::from(n), Arc::from(v.unwrap_or("")))
+                    })
+                    .collect()
+            }
+        };
+        let mut identity: Vec<(Arc<str>, Arc<str>)> =
+            identity.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        identity.sort();
+        let ikey: Key = identity.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
+        let instance = match self.instance_by_key.get(&ikey) {
+            Some(i) => *i,
+            None => {
+                let i = self.instances.len() as u32;
+                self.instances.push(Instance {
+                    labels: identity,
+                    rows: Vec::new(),
+                    state: InstanceState::new(&self.rules),
+                });
+                self.instance_by_key.insert(ikey, i);
+                i
+            }
+        };
+        self.instances[instance as usize].rows.push(row);
+        self.rows.push(Row {
+            key: key.clone(),
+            host,
+            labels,
+            slots: self.columns.iter().map(Column::slot).collect(),
+            last_sample: f64::NEG_INFINITY,
+            offset,
+            instance,
+        });
+        self.row_by_key.insert(key, row);
+        row
+    }
+
+    /// The row's place inside the interval: a hash of the policy and the
+    /// row's identity, within `jitter` (0 without one). Aggregating policies
+    /// evaluate all rows together, so they do not spread.
+    fn offset_of(&self, key: &Key) -> u32 {
+        let jitter = self.plan.jitter.min(self.plan.every).floor();
+        if jitter < 1.0 || self.group_by.is_some() {
+            return 0;
+        }
+        // FNV-1a: stable across processes and releases, unlike the std hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let name = self.plan.name.as_bytes();
+        for part in std::iter::once(name).chain(key.iter().map(|k| k.as_bytes())) {
+            for b in part.iter().chain(&[0xff]) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        (h % jitter as u64) as u32
+    }
+
+    /// The value of label `name` for a row: its series' labels, then its
+    /// host's.
+    pub fn row_label<'a>(
+        &'a self,
+        index: &'a SeriesIndex,
+        row: &'a Row,
+        name: &str,
+    ) -> Option<&'a str> {
+        label_of(&row.labels, name).or_else(|| index.hosts.label(row.host, name))
+    }
+}

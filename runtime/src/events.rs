@@ -1,0 +1,143 @@
+//! Events: what the runtime tells the world. Every state transition of an
+//! instance, every action it would run and every guard that held one back
+//! is one [`Event`], written as one JSON object per line. The schema is
+//! versioned ([`SCHEMA_VERSION`]) and documented in `docs/events.md`.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The version of the event schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A level's condition became true; it is waiting for its `for`.
+    Pending,
+    /// A pending level's condition stopped before it was confirmed.
+    Cancelled,
+    /// A level was confirmed.
+    Firing,
+    /// A firing level cleared (or recovered).
+    Resolved,
+    /// A firing level is held back because a policy it depends on fires.
+    Suppressed,
+    /// The policy it depended on stopped firing: the level fires again.
+    Unsuppressed,
+    /// The instance changed state too often: its actions are held.
+    Flapping,
+    /// The instance is stable again after flapping.
+    Stable,
+    /// No samples for the `nodata` duration.
+    Nodata,
+    /// An action the policy asks for at this point (`on LEVEL`, `escalate`).
+    Action,
+    /// A guard held an action back (`cooldown`, `at most`, quiet, flapping…).
+    Held,
+    /// A `verify` condition became true within its time.
+    Verified,
+    /// A `verify` condition did not become true within its time.
+    VerifyFailed,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Pending => "pending",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Firing => "firing",
+            EventKind::Resolved => "resolved",
+            EventKind::Suppressed => "suppressed",
+            EventKind::Unsuppressed => "unsuppressed",
+            EventKind::Flapping => "flapping",
+            EventKind::Stable => "stable",
+            EventKind::Nodata => "nodata",
+            EventKind::Action => "action",
+            EventKind::Held => "held",
+            EventKind::Verified => "verified",
+            EventKind::VerifyFailed => "verify_failed",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One event, as written to the events stream.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// [`SCHEMA_VERSION`].
+    pub v: u32,
+    /// Event time, RFC 3339 in UTC (the time of the evaluation that decided).
+    pub time: String,
+    /// The same time in seconds since the Unix epoch.
+    pub ts: f64,
+    pub kind: EventKind,
+    /// The client, or `None` for provider-wide instances without a client.
+    pub tenant: Option<String>,
+    pub policy: String,
+    /// The labels that identify the instance.
+    pub instance: BTreeMap<String, String>,
+    pub level: Option<String>,
+    /// The level's state before and after, for transitions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Why: the clause that decided, in words.
+    pub reason: String,
+    /// The policy's named values at that evaluation, rendered with units.
+    pub values: BTreeMap<String, String>,
+    /// The rendered message, when the policy has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For `action` and `held`: the action and its arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionRecord>,
+    /// The policy's `labels { … }`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// An action as an event names it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionRecord {
+    pub name: String,
+    /// Arguments with the instance's labels and values filled in.
+    pub args: BTreeMap<String, String>,
+    /// `on crit`, `escalate after 15m`.
+    pub trigger: String,
+    /// The idempotency key: tenant, policy, instance, firing episode and step.
+    pub key: String,
+    /// Recorded only (`dry run`): never executed, even once actions run.
+    pub dry_run: bool,
+}
+
+impl Event {
+    /// The event as one line of JSON (no newline).
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, maps and numbers cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The instance labels as `{host="db1", mount="/"}`.
+    pub fn instance_text(&self) -> String {
+        let parts: Vec<String> = self.instance.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+        format!("{{{}}}", parts.join(", "))
+    }
+}
+
+/// RFC 3339 text of a time in seconds since the epoch, in UTC; the number
+/// itself when it is out of range.
+pub fn rfc3339(ts: f64) -> String {
+    let nanos = (ts * 1e9).round() as i128;
+    match jiff::Timestamp::from_nanosecond(nanos) {
+        Ok(t) => t.to_string(),
+        Err(_) => format!("{ts}"),
+    }
+}

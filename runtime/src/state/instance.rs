@@ -1,0 +1,432 @@
+//! The state of one instance of one policy, moved on by each evaluation:
+//! its level clauses, the state of each level as people see it (ok,
+//! pending, firing, suppressed, flapping, resolved), the firing episode
+//! with its escalation steps, and the guards of its remediations.
+//!
+//! The machine is pure: it reads the evaluation's outcome and the time
+//! it is given, and returns [`Change`]s; it never reads a clock and never
+//! runs anything. Everything in it is serialisable, so that it can be
+//! stored and moved with its (tenant, host) partition.
+
+use super::clause::{ClauseState, Phase, hold_words, truth};
+use super::rules::{LEVELS, NodataOutcome, Rules};
+use crate::events::EventKind;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use upkeep_compiler::plan::ActionCallPlan;
+
+/// A level's state as `expect` and the events name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LevelState {
+    Ok,
+    Pending,
+    Firing,
+    /// Stopped firing at the last evaluation.
+    Resolved,
+}
+
+impl LevelState {
+    pub fn name(self) -> &'static str {
+        match self {
+            LevelState::Ok => "ok",
+            LevelState::Pending => "pending",
+            LevelState::Firing => "firing",
+            LevelState::Resolved => "resolved",
+        }
+    }
+}
+
+/// One evaluation's outcome for an instance.
+#[derive(Clone, Copy, Debug)]
+pub struct Observation<'a> {
+    pub now: f64,
+    /// The evaluator's outputs for this instance.
+    pub outputs: &'a [f64],
+    /// Seconds since the instance's newest sample.
+    pub silent_for: f64,
+    /// A policy this one depends on fires for this instance.
+    pub suppressed: bool,
+    /// Inside a `quiet during` calendar.
+    pub quiet: bool,
+}
+
+/// Something that happened, for the caller to turn into an event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub kind: EventKind,
+    pub level: Option<usize>,
+    pub from: Option<&'static str>,
+    pub to: Option<&'static str>,
+    pub reason: String,
+    pub action: Option<ActionChange>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionChange {
+    pub call: ActionCallPlan,
+    /// `on crit`, `escalate after 15m`.
+    pub trigger: String,
+    /// Episode and step, for the idempotency key.
+    pub episode: u64,
+    pub step: String,
+    pub dry_run: bool,
+}
+
+/// A firing episode: from the instance's first firing level to its return
+/// to no firing level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Episode {
+    id: u64,
+    start: f64,
+    /// The next escalation step to take.
+    next_step: usize,
+    /// Seconds the escalation was brought forward (`then escalate`, a
+    /// failed `verify`).
+    advanced: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Guard {
+    /// Times the remediation ran, newest last (for `cooldown`, `at most`).
+    runs: VecDeque<f64>,
+    /// A `verify` waiting: (deadline).
+    verifying: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InstanceState {
+    clauses: Vec<ClauseState>,
+    levels: [LevelState; 3],
+    suppressed: bool,
+    flapping: bool,
+    nodata: bool,
+    /// Times of the level changes to or from firing, for `flapping`.
+    flips: VecDeque<f64>,
+    episode: Option<Episode>,
+    episodes: u64,
+    guards: Vec<Guard>,
+}
+
+impl InstanceState {
+    pub fn new(rules: &Rules) -> InstanceState {
+        InstanceState {
+            clauses: vec![ClauseState::default(); rules.clauses.len()],
+            levels: [LevelState::Ok; 3],
+            suppressed: false,
+            flapping: false,
+            nodata: false,
+            flips: VecDeque::new(),
+            episode: None,
+            episodes: 0,
+            guards: vec![Guard::default(); rules.remediations.len()],
+        }
+    }
+
+    /// The state of `level` (a rank), as `expect` reads it: `ok`, `pending`,
+    /// `firing`, `resolved`, or for a firing level `suppressed` or `flapping`.
+    pub fn state_of(&self, level: usize) -> &'static str {
+        match self.levels.get(level) {
+            Some(LevelState::Firing) if self.suppressed => "suppressed",
+            Some(LevelState::Firing) if self.flapping => "flapping",
+            Some(s) => s.name(),
+            None => "ok",
+        }
+    }
+
+    /// The highest firing level, if any.
+    pub fn firing_level(&self) -> Option<usize> {
+        (0..LEVELS.len()).rev().find(|l| self.levels[*l] == LevelState::Firing)
+    }
+
+    /// Whether every level is ok (nothing pending, firing or just resolved).
+    pub fn is_ok(&self) -> bool {
+        self.levels.iter().all(|l| *l == LevelState::Ok)
+    }
+
+    /// Moves the instance on by one evaluation.
+    pub fn step(&mut self, rules: &Rules, obs: &Observation<'_>) -> Vec<Change> {
+        let mut out = Vec::new();
+        let now = obs.now;
+        self.step_clauses(rules, obs, &mut out);
+        let before = self.levels;
+        let mut after = [LevelState::Ok; 3];
+        for (clause, state) in rules.clauses.iter().zip(&self.clauses) {
+            let s = match state.phase {
+                p if p.is_firing() => LevelState::Firing,
+                Phase::Pending { .. } => LevelState::Pending,
+                _ => LevelState::Ok,
+            };
+            let slot = &mut after[clause.level];
+            if level_order(s) > level_order(*slot) {
+                *slot = s;
+            }
+        }
+        if let (true, Some((_, NodataOutcome::Level(l)))) = (self.nodata, rules.nodata) {
+            after[l] = LevelState::Firing;
+        }
+        for level in 0..LEVELS.len() {
+            let (b, a) = (before[level], after[level]);
+            let a = match (b, a) {
+                (LevelState::Firing, LevelState::Ok | LevelState::Pending) => LevelState::Resolved,
+                (_, a) => a,
+            };
+            self.levels[level] = a;
+            if let Some(kind) = transition_kind(b, a) {
+                if matches!(kind, EventKind::Firing | EventKind::Resolved) {
+                    self.flips.push_back(now);
+                }
+                out.push(Change {
+                    kind,
+                    level: Some(level),
+                    from: Some(b.name()),
+                    to: Some(a.name()),
+                    reason: self.reason_for(rules, level, kind),
+                    action: None,
+                });
+            }
+        }
+        self.step_overlays(rules, obs, &mut out);
+        self.step_episode(rules, obs, &before, &mut out);
+        out
+    }
+
+    fn step_clauses(&mut self, rules: &Rules, obs: &Observation<'_>, out: &mut Vec<Change>) {
+        let nodata_now = rules.nodata.is_some_and(|(d, _)| obs.silent_for >= d);
+        if nodata_now && !self.nodata {
+            out.push(Change {
+                kind: EventKind::Nodata,
+                level: None,
+                from: None,
+                to: None,
+                reason: format!("no samples for {}", crate::render::duration(obs.silent_for)),
+                action: None,
+            });
+        }
+        self.nodata = nodata_now;
+        if nodata_now {
+            // `keep` and a level: the clauses stay as they are.
+            if let Some(NodataOutcome::Ok) = rules.nodata.map(|n| n.1) {
+                self.clauses.iter_mut().for_each(|c| *c = ClauseState::default());
+            }
+            return;
+        }
+        let value = |i: usize| obs.outputs.get(i).copied().unwrap_or(f64::NAN);
+        for (clause, state) in rules.clauses.iter().zip(&mut self.clauses) {
+            let cond = truth(value(clause.condition));
+            let recover = clause.recover.and_then(|r| truth(value(r)));
+            state.step(&clause.rule, obs.now, cond, recover);
+        }
+    }
+
+    fn reason_for(&self, rules: &Rules, level: usize, kind: EventKind) -> String {
+        if self.nodata && kind == EventKind::Firing {
+            return "no samples for the `nodata` duration".into();
+        }
+        let phase_reason = rules
+            .clauses
+            .iter()
+            .zip(&self.clauses)
+            .filter(|(c, _)| c.level == level)
+            .map(|(c, s)| (c, s.phase))
+            .find(|(_, p)| match kind {
+                EventKind::Firing => p.is_firing(),
+                EventKind::Pending => matches!(p, Phase::Pending { .. }),
+                _ => true,
+            });
+        match (kind, phase_reason) {
+            (EventKind::Firing, Some((c, _))) => hold_words(c.rule.hold),
+            (EventKind::Pending, _) => "condition true".into(),
+            (EventKind::Cancelled, _) => "condition false before it was confirmed".into(),
+            (EventKind::Resolved, Some((c, _))) if c.recover.is_some() => {
+                "recover condition held".into()
+            }
+            (EventKind::Resolved, _) => "condition false".into(),
+            _ => String::new(),
+        }
+    }
+
+    fn step_overlays(&mut self, rules: &Rules, obs: &Observation<'_>, out: &mut Vec<Change>) {
+        let firing = self.firing_level();
+        let suppressed = obs.suppressed && firing.is_some();
+        if suppressed != self.suppressed {
+            self.suppressed = suppressed;
+            let kind = if suppressed { EventKind::Suppressed } else { EventKind::Unsuppressed };
+            out.push(overlay(kind, firing, "a policy it depends on fires".into()));
+        }
+        if let Some((changes, window)) = rules.flapping {
+            while self.flips.front().is_some_and(|t| *t <= obs.now - window) {
+                self.flips.pop_front();
+            }
+            let flapping = self.flips.len() > changes as usize;
+            if flapping != self.flapping {
+                self.flapping = flapping;
+                let (kind, why) = if flapping {
+                    (EventKind::Flapping, format!("{} changes", self.flips.len()))
+                } else {
+                    (EventKind::Stable, format!("{} changes", self.flips.len()))
+                };
+                let window = crate::render::duration(window);
+                out.push(overlay(kind, firing, format!("{why} in {window}")));
+            }
+        } else {
+            self.flips.clear();
+        }
+    }
+
+    /// Episodes, remediations and escalation steps.
+    fn step_episode(
+        &mut self,
+        rules: &Rules,
+        obs: &Observation<'_>,
+        before: &[LevelState; 3],
+        out: &mut Vec<Change>,
+    ) {
+        let now = obs.now;
+        if self.firing_level().is_none() {
+            self.episode = None;
+            self.guards.iter_mut().for_each(|g| g.verifying = None);
+            return;
+        }
+        if self.episode.is_none() {
+            self.episodes += 1;
+            self.episode =
+                Some(Episode { id: self.episodes, start: now, next_step: 0, advanced: 0.0 });
+        }
+        let held = self.held_because(obs);
+        let episode_id = self.episode.as_ref().map_or(0, |e| e.id);
+        let mut escalate_now = false;
+        for (index, r) in rules.remediations.iter().enumerate() {
+            let became =
+                self.levels[r.level] == LevelState::Firing && before[r.level] != LevelState::Firing;
+            let guard = &mut self.guards[index];
+            if let Some(deadline) = guard.verifying {
+                let ok = r.verify.and_then(|(o, _)| truth(obs.outputs.get(o).copied()?));
+                if ok == Some(true) {
+                    guard.verifying = None;
+                    out.push(overlay(EventKind::Verified, Some(r.level), "verify held".into()));
+                } else if now >= deadline {
+                    guard.verifying = None;
+                    escalate_now = true;
+                    let within = r.verify.map_or(0.0, |v| v.1);
+                    let why = format!("not true within {}", crate::render::duration(within));
+                    out.push(overlay(EventKind::VerifyFailed, Some(r.level), why));
+                }
+            }
+            if !became {
+                continue;
+            }
+            let trigger = format!("on {}", LEVELS[r.level]);
+            while guard.runs.front().is_some_and(|t| r.at_most.is_some_and(|a| *t <= now - a.1)) {
+                guard.runs.pop_front();
+            }
+            let guard_reason = if let Some(why) = &held {
+                Some(why.clone())
+            } else if let Some(c) =
+                r.cooldown.filter(|c| guard.runs.back().is_some_and(|t| now - t < *c))
+            {
+                Some(format!("cooldown {}", crate::render::duration(c)))
+            } else if let Some((n, per, then)) =
+                r.at_most.filter(|(n, _, _)| guard.runs.len() >= *n as usize)
+            {
+                escalate_now |= then;
+                Some(format!("at most {n} per {}", crate::render::duration(per)))
+            } else {
+                None
+            };
+            for (i, call) in r.actions.iter().enumerate() {
+                let kind = if guard_reason.is_some() { EventKind::Held } else { EventKind::Action };
+                out.push(Change {
+                    kind,
+                    level: Some(r.level),
+                    from: None,
+                    to: None,
+                    reason: guard_reason.clone().unwrap_or_else(|| trigger.clone()),
+                    action: Some(ActionChange {
+                        call: call.clone(),
+                        trigger: trigger.clone(),
+                        episode: episode_id,
+                        step: format!("{trigger}#{i}"),
+                        dry_run: r.dry_run,
+                    }),
+                });
+            }
+            if guard_reason.is_none() {
+                guard.runs.push_back(now);
+                if let Some((_, within)) = r.verify {
+                    guard.verifying = Some(now + within);
+                }
+            }
+        }
+        self.escalate(rules, now, escalate_now, held.as_deref(), out);
+    }
+
+    fn held_because(&self, obs: &Observation<'_>) -> Option<String> {
+        if self.suppressed {
+            Some("suppressed: a policy it depends on fires".into())
+        } else if self.flapping {
+            Some("flapping".into())
+        } else if obs.quiet {
+            Some("quiet during a calendar".into())
+        } else {
+            None
+        }
+    }
+
+    fn escalate(
+        &mut self,
+        rules: &Rules,
+        now: f64,
+        at_once: bool,
+        held: Option<&str>,
+        out: &mut Vec<Change>,
+    ) {
+        let Some(ep) = self.episode.as_mut() else { return };
+        if at_once && let Some((after, _)) = rules.escalation.get(ep.next_step) {
+            ep.advanced = ep.advanced.max(ep.start + after - now);
+        }
+        while let Some((after, call)) = rules.escalation.get(ep.next_step) {
+            if ep.start + after - ep.advanced > now {
+                break;
+            }
+            let trigger = format!("escalate after {}", crate::render::duration(*after));
+            out.push(Change {
+                kind: if held.is_some() { EventKind::Held } else { EventKind::Action },
+                level: self.levels.iter().rposition(|l| *l == LevelState::Firing),
+                from: None,
+                to: None,
+                reason: held.map_or_else(|| trigger.clone(), str::to_string),
+                action: Some(ActionChange {
+                    call: call.clone(),
+                    trigger,
+                    episode: ep.id,
+                    step: format!("escalate#{}", ep.next_step),
+                    dry_run: false,
+                }),
+            });
+            ep.next_step += 1;
+        }
+    }
+}
+
+fn overlay(kind: EventKind, level: Option<usize>, reason: String) -> Change {
+    Change { kind, level, from: None, to: None, reason, action: None }
+}
+
+fn level_order(s: LevelState) -> u8 {
+    match s {
+        LevelState::Ok | LevelState::Resolved => 0,
+        LevelState::Pending => 1,
+        LevelState::Firing => 2,
+    }
+}
+
+fn transition_kind(before: LevelState, after: LevelState) -> Option<EventKind> {
+    use LevelState::*;
+    match (before, after) {
+        (Ok | Resolved, Pending) => Some(EventKind::Pending),
+        (Pending, Ok) => Some(EventKind::Cancelled),
+        (Ok | Resolved | Pending, Firing) => Some(EventKind::Firing),
+        (Firing, Resolved) => Some(EventKind::Resolved),
+        _ => None,
+    }
+}

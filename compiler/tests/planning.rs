@@ -1,5 +1,6 @@
 //! Planning beyond the policies' own conditions: each policy's fleet filter
-//! as an output of its graph, and calendars as rules the runtime evaluates.
+//! as an output of its graph, the units of its values, and calendars as
+//! rules the runtime evaluates.
 //! (Test blocks: `test_planning.rs`.)
 
 use std::collections::HashMap;
@@ -200,4 +201,60 @@ fn calendars_of_every_module_are_planned() {
         plan.calendars.iter().map(|c| (c.module.as_str(), c.name.as_str())).collect();
     names.sort();
     assert_eq!(names, [("lib", "night"), ("main", "weekend")]);
+}
+
+/// Each `let` that becomes a value has the unit of its type, as the
+/// runtime's messages read it; in the order of `values`. (A text and a
+/// bare series, such as `free`, are not values.)
+#[test]
+fn let_values_carry_the_units_of_their_types() {
+    let plan = compile(&[(
+        "main",
+        r#"
+use std.metrics.node
+use std.policies.{disk_space}
+unit celsius
+metric temp: gauge<celsius> labels(sensor) from "node_hwmon_temp_celsius"
+fleet all = hosts
+policy box on all {
+  let uptime = clock.time - boot.time
+  let free = disk.free{mount="/"}
+  let low = min(disk.free{mount="/"} over 1h)
+  let spare = 2 * disk.free{mount="/"} - 1GB
+  let used = 1 - disk.free{mount="/"} / disk.size{mount="/"}
+  let name = "box"
+  let hot = avg(temp{sensor="cpu"} over 5m)
+  let traffic = rate(net.rx over 5m)
+  let errors = rate(net.rx_errors over 5m)
+  let full = used > 90%
+  warn when used > 80% and hot > 90celsius
+  message "{name}: {uptime} {free} {low} {spare} {used} {hot} {traffic} {errors} {full}"
+}
+apply disk_space(mount: "/data") on all
+"#,
+    )]);
+    let p = policy(&plan, "box");
+    let units: Vec<(&str, &str)> = p
+        .values
+        .iter()
+        .zip(&p.value_units)
+        .map(|((name, _), unit)| (name.as_str(), unit.as_str()))
+        .collect();
+    assert_eq!(p.value_units.len(), p.values.len());
+    assert_eq!(
+        units,
+        [
+            ("uptime", "s"),
+            ("low", "bytes"),
+            ("spare", "bytes"),
+            ("used", ""),
+            ("hot", "celsius"),
+            ("traffic", "B/s"),
+            ("errors", "1/s"),
+            ("full", ""),
+        ]
+    );
+    // A template's lets have its types, in every instance.
+    let applied = policy(&plan, r#"disk_space(mount: "/data")"#);
+    assert_eq!(applied.value_units, ["", "s"], "{:?}", applied.values);
 }

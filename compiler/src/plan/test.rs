@@ -41,15 +41,19 @@ pub struct SeriesGen {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Generator {
-    /// A graph with one input, `t` in seconds, and one output: the value
-    /// in base units (NaN: no sample). A state metric's value is a text,
-    /// see `Text`.
+    /// A graph with one input, `t` in seconds (and a second, `now`, when it
+    /// reads it), and one output: the value in base units (NaN: no sample).
+    /// A state metric's value is a text, see `Text` and `TextExpr`.
     Expr(Graph),
     /// promtool's expanding notation, as written: `"0+10x100 _x3 5"`. The
     /// numbers are in the metric's own unit (as an exporter writes them).
     Notation(String),
     /// A constant text, for state metrics: `series systemd.unit{…} = "failed"`.
     Text(String),
+    /// A text that changes over time, for state metrics: `if t < 5m then
+    /// "active" else "failed"`. The graph has the inputs of `Expr` and one
+    /// output: an index into `texts` (NaN: no sample).
+    TextExpr { graph: Graph, texts: Vec<String> },
 }
 
 /// `expect warn firing on {host="db1"} at 21m`.
@@ -69,7 +73,10 @@ pub struct ExpectPlan {
 pub enum Expect {
     /// `expect warn firing`: `state` is `pending`, `firing`, `resolved`,
     /// `suppressed` or `flapping`.
-    State { level: String, state: String },
+    State {
+        level: String,
+        state: String,
+    },
     /// `expect ok`.
     Ok,
     Action(String),

@@ -67,6 +67,8 @@ fn analyse_and_plan(package: &Package, want_plan: bool) -> (Analysis, Option<cra
     let scopes = resolve::build_scopes(package, &mut out);
     let units = unit_table(package, &mut out);
     let env = env::build(package, scopes, units, &mut out);
+    // The types of the policies' `let`s, for the units of their values.
+    let mut lets = planner::LetTypes::new();
     for module in &package.modules {
         if !module.parsed.errors.is_empty() {
             continue;
@@ -99,6 +101,9 @@ fn analyse_and_plan(package: &Package, want_plan: bool) -> (Analysis, Option<cra
                 Item::Tenant(_) | Item::Use(_) | Item::Unit(_) | Item::Error(_) => {}
             }
             decls::check_tenancy(&mut cx);
+            if want_plan {
+                lets.extend(planner::let_types(module.id, item, &cx.types));
+            }
             let recorded: Vec<(Span, String)> =
                 cx.types.drain(..).map(|(span, ty)| (span, ty.written(&env.units))).collect();
             types.entry(module.id).or_default().extend(recorded);
@@ -113,7 +118,7 @@ fn analyse_and_plan(package: &Package, want_plan: bool) -> (Analysis, Option<cra
     });
     let failed = out.iter().any(|d| d.severity == crate::Severity::Error);
     let plan = if want_plan && !failed {
-        match planner::build(&env) {
+        match planner::build(&env, &lets) {
             Ok(plan) => Some(plan),
             Err(errors) => {
                 for (file, e) in errors {

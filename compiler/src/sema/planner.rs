@@ -1,12 +1,16 @@
 //! Building the [`Plan`] of a checked package: every plain policy and every
 //! `apply` of a template becomes a [`PolicyPlan`] with its evaluator graph
-//! (and its fleet's `where` as one more output); every `calendar` a
-//! [`CalendarPlan`] ([`calendars`]); every `test` a [`TestPlan`]
-//! ([`test_plans`]).
+//! (and its fleet's `where` as one more output) and the units of its `let`
+//! values ([`units`]); every `calendar` a [`CalendarPlan`] ([`calendars`]);
+//! every `test` a [`TestPlan`] ([`test_plans`], its series [`series`]).
 
 mod calendars;
 mod metrics;
+mod series;
 mod test_plans;
+mod units;
+
+pub(super) use units::{LetTypes, let_types};
 
 use super::env::Env;
 use super::lower::{LowerError, Lowered, Lowerer};
@@ -34,7 +38,9 @@ struct Instance<'p> {
     fleet: String,
 }
 
-pub fn build(env: &Env<'_>) -> Result<Plan, Errors> {
+/// Plans a checked package; `lets` are the checker's types of the `let`s
+/// of its policies, for the units of their values.
+pub fn build(env: &Env<'_>, lets: &LetTypes) -> Result<Plan, Errors> {
     let mut plan = Plan { version: VERSION, ..Plan::default() };
     let mut errors = Vec::new();
     // The declaration each of `plan.policies` was planned from.
@@ -56,7 +62,7 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Errors> {
                         apply_module: module,
                         fleet: p.fleet.name.clone(),
                     };
-                    match policy(env, &inst) {
+                    match policy(env, lets, &inst) {
                         Ok(pp) => {
                             plan.policies.push(pp);
                             origins.push((module.id, index));
@@ -90,7 +96,7 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Errors> {
                         apply_module: module,
                         fleet: a.fleet.name.clone(),
                     };
-                    match policy(env, &inst) {
+                    match policy(env, lets, &inst) {
                         Ok(pp) => {
                             plan.policies.push(pp);
                             origins.push((d.module, d.item));
@@ -106,13 +112,13 @@ pub fn build(env: &Env<'_>) -> Result<Plan, Errors> {
             }
         }
     }
-    plan.tests = test_plans::build(env, &plan.policies, &origins, &mut errors);
+    plan.tests = test_plans::build(env, lets, &plan.policies, &origins, &mut errors);
     plan.metrics.sort_by(|a, b| a.name.cmp(&b.name));
     plan.metrics.dedup_by(|a, b| a.name == b.name);
     if errors.is_empty() { Ok(plan) } else { Err(errors) }
 }
 
-fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> {
+fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> {
     let mut lw = Lowerer::new(env, inst.home);
     // Template parameters: the apply's arguments (lowered where the apply
     // is written), else the defaults.
@@ -175,6 +181,10 @@ fn policy(env: &Env<'_>, inst: &Instance<'_>) -> Result<PolicyPlan, LowerError> 
                 if let Lowered::Num(v) = l {
                     let out = lw.output(v);
                     pp.values.push((name.name.clone(), out));
+                    // Its type is the template's, whatever the arguments.
+                    let ty = lets.get(&(inst.home.id, value.span));
+                    pp.value_units
+                        .push(ty.map_or_else(String::new, |ty| units::unit_of(ty, &env.units)));
                 }
                 lw.scope.insert(name.name.clone(), l);
             }

@@ -6,23 +6,21 @@
 //! and named `template()`. Along with it run the policies it depends on and
 //! those that depend on it, each transitively (not their other
 //! dependencies' dependants: a sibling that also depends on `site_down` can
-//! neither suppress the tested policy nor be suppressed by it).
+//! neither suppress the tested policy nor be suppressed by it). A series'
+//! values become a generator in [`super::series`].
 
 use super::super::env::Env;
 use super::super::lower::{LowerError, Lowered, Lowerer};
-use super::super::types::MetricKind;
-use super::{DeclKey, Errors, Instance, policy};
+use super::{DeclKey, Errors, Instance, LetTypes, policy};
 use crate::SourceFile;
-use crate::ir::Node;
 use crate::package::{Module, Origin};
-use crate::plan::{Expect, ExpectPlan, Generator, PolicyPlan, SeriesGen, TestPlan, TextSource};
+use crate::plan::{Expect, ExpectPlan, PolicyPlan, SeriesGen, TestPlan, TextSource};
 use crate::resolve::DeclKind;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use upkeep_grammar::Span;
 use upkeep_grammar::ast::{
-    ClauseKind, Expectation, Expr, ExprKind, Ident, Item, MatchOp, Matcher, TestDecl, TestItem,
-    TestItemKind,
+    ClauseKind, Expectation, Expr, Item, MatchOp, Matcher, TestDecl, TestItem, TestItemKind,
 };
 
 /// A test that could not be planned, and the file the reason is in.
@@ -32,11 +30,12 @@ type Failure = (Arc<SourceFile>, LowerError);
 /// package's planned policies and `origins` the declaration of each.
 ///
 /// A user's test that cannot be planned is an error, as a policy is. A
-/// stdlib test that cannot be planned yet (a state series that changes over
-/// time: the plan's series generators have no form for it) is left out, so
-/// that it never keeps a package from compiling.
+/// stdlib test that cannot be planned (a bug of Upkeep: every one is
+/// planned today, see `the_stdlib_tests_are_planned`) is left out, so that
+/// it never keeps a package from compiling.
 pub(super) fn build(
     env: &Env<'_>,
+    lets: &LetTypes,
     policies: &[PolicyPlan],
     origins: &[DeclKey],
     errors: &mut Errors,
@@ -49,7 +48,7 @@ pub(super) fn build(
     for module in &env.package.modules {
         for item in &module.parsed.file.items {
             let Item::Test(t) = item else { continue };
-            match test(env, module, t, policies, &graph) {
+            match test(env, lets, module, t, policies, &graph) {
                 Ok(Some(plan)) => tests.push(plan),
                 Ok(None) => {}
                 Err(_) if module.origin == Origin::Stdlib => {}
@@ -133,6 +132,7 @@ fn depends_on(env: &Env<'_>, (module, item): DeclKey) -> Vec<DeclKey> {
 
 fn test(
     env: &Env<'_>,
+    lets: &LetTypes,
     module: &Module,
     t: &TestDecl,
     policies: &[PolicyPlan],
@@ -172,7 +172,7 @@ fn test(
                 apply_module: home,
                 fleet: p.fleet.name.clone(),
             };
-            policy(env, &inst).map_err(|e| (home.file.clone(), e))?
+            policy(env, lets, &inst).map_err(|e| (home.file.clone(), e))?
         }
     };
     let mut plan = TestPlan {
@@ -197,7 +197,7 @@ fn test(
                         .map(|m| label(&mut lw, m))
                         .collect::<Result<_, _>>()
                         .map_err(here)?,
-                    values: generator(env, module, metric, value).map_err(here)?,
+                    values: super::series::generator(env, module, metric, value).map_err(here)?,
                     every: every.as_ref().map(|e| lw.constant(e)).transpose().map_err(here)?,
                     duration: duration
                         .as_ref()
@@ -229,74 +229,6 @@ fn constant_text(lw: &mut Lowerer<'_, '_>, e: &Expr) -> Result<String, LowerErro
         Lowered::Text(TextSource::Const(text)) => Ok(text),
         _ => Err(error(e.span, "a label's value here must be constant text".into())),
     }
-}
-
-/// The values of a series: a text for a state metric, promtool's notation
-/// as written, or an expression of `t` (input 0; `now`, if used, is input 1:
-/// the simulated time in seconds since the epoch) in base units.
-fn generator(
-    env: &Env<'_>,
-    module: &Module,
-    metric: &Ident,
-    value: &Expr,
-) -> Result<Generator, LowerError> {
-    let state = env
-        .scopes
-        .of(module.id)
-        .lookup(&metric.name)
-        .filter(|d| d.kind == DeclKind::Metric)
-        .and_then(|d| env.metric(d))
-        .is_some_and(|m| m.kind == MetricKind::State);
-    if let ExprKind::Str(s) = &value.kind {
-        let Some(text) = s.as_plain() else {
-            return Err(error(value.span, "a series' text cannot interpolate `{…}`".into()));
-        };
-        return if state {
-            Ok(Generator::Text(text))
-        } else if is_notation(&text) {
-            Ok(Generator::Notation(text))
-        } else {
-            Err(error(
-                value.span,
-                format!("`{text}` is not promtool's series notation, such as \"0+10x100 _x3\""),
-            ))
-        };
-    }
-    if state {
-        return Err(error(
-            value.span,
-            "a state series is one constant text for now: texts that change over time cannot be generated yet".into(),
-        ));
-    }
-    // `t` and `now` are bound like parameters, to columns the lowerer does
-    // not hand out (its `inputs`, which must stay empty, are per-instance
-    // columns a series cannot read).
-    let mut lw = Lowerer::new(env, module);
-    lw.graph.inputs = 2;
-    for (column, name) in ["t", "now"].into_iter().enumerate() {
-        let v = lw.graph.push(Node::Input(column as u32));
-        lw.scope.insert(name.to_string(), Lowered::Num(v));
-    }
-    let v = lw.num(value)?;
-    if !lw.inputs.is_empty() {
-        return Err(error(
-            value.span,
-            "a test series is computed from `t` and `now`, not from metrics or clocks".into(),
-        ));
-    }
-    lw.output(v);
-    let mut graph = crate::ir::optimize(&lw.graph);
-    if !graph.nodes.contains(&Node::Input(1)) {
-        graph.inputs = 1;
-    }
-    Ok(Generator::Expr(graph))
-}
-
-/// Whether a text reads as promtool's expanding notation: numbers, `+`,
-/// `-`, `x`, `_` and spaces (`"0+10x100 _x3 5"`, `"1e3x5"`).
-fn is_notation(text: &str) -> bool {
-    text.chars().all(|c| c.is_ascii_digit() || "+-x_ .e".contains(c))
-        && text.chars().any(|c| c.is_ascii_digit() || c == '_')
 }
 
 fn expectation(

@@ -10,7 +10,7 @@ use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use upkeep_runtime::decode::{DecodeOptions, Decoder, Format};
+use upkeep_runtime::decode::{DecodeOptions, Decoder, Format, Reason};
 use upkeep_runtime::engine::Engine;
 use upkeep_runtime::inventory::Inventory;
 
@@ -30,6 +30,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let mut engine = Engine::new(&plan, inventory)?;
+    // Recorded metrics cannot come from the future: a sample stamped more
+    // than a day after now is a broken clock, and would otherwise move event
+    // time past every other sample.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(f64::INFINITY, |d| d.as_secs_f64());
+    engine.set_time_limit(now + 86_400.0);
     let (reader, size) = open(&args.input)?;
     let progress = Progress::new(size, args.input.to_string_lossy() != "-");
     let position = Arc::new(AtomicU64::new(0));
@@ -51,10 +58,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     for item in decoder.by_ref() {
         match item {
             Ok(sample) => {
-                if let Some(ms) = sample.timestamp_ms {
-                    last_time = last_time.max(ms as f64 / 1000.0);
-                }
                 engine.ingest(&sample);
+                last_time = engine.now();
+            }
+            Err(e) if matches!(e.reason, Reason::Io(_)) => {
+                // Not a bad line: the input itself cannot be read.
+                return Err(UsageError(format!(
+                    "cannot read input {}: {}",
+                    args.input.display(),
+                    e.reason
+                ))
+                .into());
             }
             Err(e) if args.strict => {
                 strict_failure = Some(e);
@@ -68,7 +82,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             progress.update(position.load(Ordering::Relaxed));
         }
     }
-    if strict_failure.is_none() && last_time.is_finite() {
+    // The evaluations due at the last sample's time (also after a --strict
+    // stop: what was read before the bad line is reported in full).
+    if last_time.is_finite() {
         engine.finish(last_time);
     }
     write_events(&mut engine, &mut out, &mut counts)?;
@@ -182,6 +198,12 @@ fn summary(
         e.unused,
         e.out_of_order,
     );
+    if e.out_of_range > 0 {
+        text += &format!(
+            "{} samples stamped before 1970 or more than a day in the future were dropped\n",
+            e.out_of_range
+        );
+    }
     if e.untimed > 0 {
         text += &format!(
             "{} samples without a time before the first timed one were dropped\n",
@@ -189,7 +211,8 @@ fn summary(
         );
     }
     if stats.bad_lines > 0 {
-        text += &format!("{} bad lines", stats.bad_lines);
+        let lines = if stats.bad_lines == 1 { "line" } else { "lines" };
+        text += &format!("{} bad {lines}", stats.bad_lines);
         let shown = stats.first_errors.len();
         text += &if (shown as u64) < stats.bad_lines {
             format!(" (the first {shown}):\n")

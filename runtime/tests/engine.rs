@@ -242,3 +242,66 @@ policy disk on linux {
         e.to_json().starts_with(r#"{"v":1,"time":"1970-01-01T00:00:00Z","ts":0.0,"kind":"firing""#)
     );
 }
+
+#[test]
+fn dependencies_never_cross_tenants_even_between_hosts_of_one_name() {
+    let source = r#"use std.metrics.node
+use std.metrics.prometheus
+fleet all = hosts
+policy reachable on all {
+  every 1m
+  crit when up == 0
+}
+policy load on all {
+  every 1m
+  warn when load1 > 4
+  depends on reachable
+}
+"#;
+    let mut engine = Engine::new(&plan(source), None).unwrap();
+    for minute in 0..2 {
+        let t = f64::from(minute) * 60.0;
+        for client in ["acme", "globex"] {
+            let labels = [("host", "srv1"), ("client", client)];
+            engine.ingest(&sample("node_load1", &labels, 9.0, t));
+            let up = if client == "acme" && minute == 1 { 0.0 } else { 1.0 };
+            engine.ingest(&sample("up", &labels, up, t));
+        }
+    }
+    engine.finish(60.0);
+    let suppressed: Vec<Option<String>> = engine
+        .drain_events()
+        .filter(|e| e.kind == EventKind::Suppressed)
+        .map(|e| e.tenant)
+        .collect();
+    assert_eq!(suppressed, [Some("acme".to_string())]);
+}
+
+#[test]
+fn a_gap_of_days_in_the_input_is_crossed_without_evaluating_every_minute() {
+    let mut engine = Engine::new(&plan(LOAD), None).unwrap();
+    feed(&mut engine, "a", &[5.0, 5.0, 5.0]);
+    // Thirty days later the host reports again.
+    let labels = [("host", "a"), ("os", "linux")];
+    engine.ingest(&sample("node_load1", &labels, 1.0, 30.0 * 86_400.0));
+    engine.finish(30.0 * 86_400.0);
+    let events: Vec<Event> = engine.drain_events().collect();
+    // Firing at 2m, unknown from 7m on (stale), resolved when the host is back.
+    assert_eq!(kinds(&events), ["0 pending warn a", "2 firing warn a", "43200 resolved warn a"]);
+    // Up to three horizons (lookback 5m + for 2m + 1m) each minute, then
+    // one evaluation before the new sample and one at it: not 43,200.
+    assert!(engine.stats.evaluations < 40, "{}", engine.stats.evaluations);
+}
+
+#[test]
+fn samples_from_before_1970_or_after_the_limit_are_dropped_and_counted() {
+    let mut engine = Engine::new(&plan(LOAD), None).unwrap();
+    engine.set_time_limit(1_000.0);
+    let labels = [("host", "a"), ("os", "linux")];
+    engine.ingest(&sample("node_load1", &labels, 5.0, -60.0));
+    engine.ingest(&sample("node_load1", &labels, 5.0, 60.0));
+    engine.ingest(&sample("node_load1", &labels, 5.0, 1e9));
+    assert_eq!(engine.stats.out_of_range, 2);
+    assert_eq!(engine.stats.samples, 1);
+    assert_eq!(engine.now(), 60.0);
+}

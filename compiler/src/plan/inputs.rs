@@ -77,7 +77,9 @@ pub enum InputSpec {
         series: SeriesRef,
         alpha: f64,
     },
-    /// 1 if the two texts are equal, 0 if not, NaN if either is missing.
+    /// 1 if the two texts are equal, 0 if not. A missing label is the empty
+    /// text (as in label matchers); a state metric without a current state
+    /// is missing, and makes the comparison NaN.
     TextEq(TextSource, TextSource),
     Clock(Clock),
     /// An aggregation across the instances of the policy grouped by labels

@@ -83,9 +83,14 @@ fn fill(column: &Column, slot: &mut Slot, row: RowRef<'_>, now: f64) -> f64 {
             let side = |s: &TextSide| -> Option<Arc<str>> {
                 match s {
                     TextSide::Const(c) => Some(c.as_str().into()),
-                    TextSide::Label(l) => crate::series::label_of(row.labels, l)
-                        .or_else(|| index.hosts.label(row.host, l))
-                        .map(Arc::from),
+                    // A missing label is the empty string, as in label
+                    // matchers: `env != "lab"` holds for a host without `env`.
+                    TextSide::Label(l) => Some(
+                        crate::series::label_of(row.labels, l)
+                            .or_else(|| index.hosts.label(row.host, l))
+                            .unwrap_or("")
+                            .into(),
+                    ),
                     TextSide::State(sel) => newest(index, ids)
                         .filter(|s| now - s.last_time <= lookback(sel.metric))
                         .and_then(|s| s.state.clone()),

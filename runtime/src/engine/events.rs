@@ -93,15 +93,19 @@ impl Engine {
     }
 }
 
-/// The values of labels `by` for an instance: its identity, then the
-/// labels of its first row and host.
+/// The tenant and the values of labels `by` for an instance (its identity,
+/// then the labels of its first row and host): a dependency never crosses
+/// tenants, even between hosts of the same name.
 fn identity_key(
     policy: &PolicyRt,
     index: &SeriesIndex,
     i: &Instance,
     by: &[String],
 ) -> Vec<String> {
-    by.iter().map(|l| lookup_label(policy, index, i, l).unwrap_or_default()).collect()
+    std::iter::once(TENANT_LABEL)
+        .chain(by.iter().map(String::as_str))
+        .map(|l| lookup_label(policy, index, i, l).unwrap_or_default())
+        .collect()
 }
 
 pub(super) fn lookup_label(

@@ -27,7 +27,7 @@ use crate::calendar::Calendar;
 use crate::decode::Sample;
 use crate::events::Event;
 use crate::inventory::Inventory;
-use crate::series::{Lookup, STATE_LABEL, SeriesId, SeriesIndex};
+use crate::series::{Lookup, SeriesId, SeriesIndex};
 use columns::Slot;
 use schedule::Schedule;
 use std::collections::HashMap;
@@ -44,6 +44,10 @@ pub struct EngineStats {
     pub out_of_order: u64,
     /// Samples without a time before any timed one: dropped.
     pub untimed: u64,
+    /// Samples stamped before 1970 or after [`Engine::set_time_limit`]:
+    /// dropped, so that one bad clock cannot move event time years away
+    /// from everything else.
+    pub out_of_range: u64,
     /// Rows evaluated (one row at one time is one evaluation).
     pub evaluations: u64,
     /// Batch calls of the evaluators.
@@ -74,6 +78,8 @@ pub struct Engine {
     inventory: Option<Inventory>,
     /// The newest sample time seen: evaluations before it have run.
     watermark: f64,
+    /// Samples after this time are dropped (see [`Engine::set_time_limit`]).
+    time_limit: f64,
     events: Vec<Event>,
     pub stats: EngineStats,
     scratch: Vec<Lookup>,
@@ -132,6 +138,7 @@ impl Engine {
             schedule: Schedule::default(),
             inventory,
             watermark: f64::NEG_INFINITY,
+            time_limit: f64::INFINITY,
             events: Vec::new(),
             stats: EngineStats::default(),
             scratch: Vec::new(),
@@ -148,6 +155,14 @@ impl Engine {
         self.watermark
     }
 
+    /// Drops samples stamped after `t` (seconds since the epoch). The
+    /// engine never reads the clock; a caller replaying recorded metrics
+    /// sets this to a little after its wall clock, as no real sample can
+    /// come from the future.
+    pub fn set_time_limit(&mut self, t: f64) {
+        self.time_limit = t;
+    }
+
     /// Applies one sample, first running the evaluations due before it.
     pub fn ingest(&mut self, sample: &Sample) {
         let t = match sample.timestamp_ms {
@@ -158,6 +173,10 @@ impl Engine {
                 return;
             }
         };
+        if !(0.0..=self.time_limit).contains(&t) {
+            self.stats.out_of_range += 1;
+            return;
+        }
         if t > self.watermark {
             self.run_until(t, false);
             self.watermark = t;
@@ -242,7 +261,7 @@ impl Engine {
         }
         let info = &self.index.metrics[series.metric as usize];
         let value = if info.is_state {
-            let state = sample.label(STATE_LABEL);
+            let state = series.state_label.as_deref().and_then(|l| sample.label(l));
             if sample.value != 0.0 {
                 series.state = state.map(Into::into);
             } else if series.state.as_deref() == state {
@@ -279,11 +298,42 @@ impl Engine {
 
     /// Runs the evaluations due before `t` (or at `t` too, when `inclusive`).
     fn run_until(&mut self, t: f64, inclusive: bool) {
-        while let Some(due) = self.schedule.pop_due(t, inclusive) {
+        while let Some(mut due) = self.schedule.pop_due(t, inclusive) {
+            if let Some(later) = self.idle_until(&due, t, inclusive) {
+                due.time = later;
+            }
             self.tick(due.policy, due.offset, due.time);
             let every = self.policies[due.policy as usize].plan.every;
             self.schedule.push(schedule::Due { time: due.time + every, ..due });
         }
+    }
+
+    /// When the rows due have had no sample for long enough that nothing
+    /// can change any more (every lookback, window, hold, `keep`, `nodata`
+    /// and escalation step is over: three horizons), evaluating each
+    /// interval up to `t` would only repeat the same outcome — across a gap
+    /// of days, millions of times. The evaluation moves to the last grid
+    /// time before `t` instead.
+    fn idle_until(&self, due: &schedule::Due, t: f64, inclusive: bool) -> Option<f64> {
+        let policy = &self.policies[due.policy as usize];
+        let every = policy.plan.every.max(1e-3);
+        if t - due.time <= 2.0 * every {
+            return None;
+        }
+        let rows = self.schedule.rows.get(&(due.policy, due.offset))?;
+        let newest = rows
+            .iter()
+            .map(|r| policy.rows[*r as usize].last_sample)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if due.time <= newest + 3.0 * policy.horizon {
+            return None;
+        }
+        let offset = f64::from(due.offset);
+        let mut last = ((t - offset) / every).floor() * every + offset;
+        if last > t || (last == t && !inclusive) {
+            last -= every;
+        }
+        (last > due.time).then_some(last)
     }
 
     /// The value of label `name` for instance `i` of policy `p`: its

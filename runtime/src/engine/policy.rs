@@ -65,6 +65,10 @@ pub struct PolicyRt {
     /// Rank in dependency order: a policy is evaluated after those it
     /// depends on at the same time.
     pub rank: u32,
+    /// Seconds after which the past cannot change an evaluation any more:
+    /// the longest lookback, window, hold, `keep`, `nodata`, guard or
+    /// escalation step of the policy, plus one interval.
+    pub horizon: f64,
 }
 
 impl PolicyRt {
@@ -108,7 +112,9 @@ impl PolicyRt {
             by.dedup();
             by
         });
+        let horizon = horizon(&plan, &columns, index);
         PolicyRt {
+            horizon,
             rules: Rules::new(&plan),
             plan,
             evaluator,
@@ -258,4 +264,49 @@ impl PolicyRt {
     ) -> Option<&'a str> {
         label_of(&row.labels, name).or_else(|| index.hosts.label(row.host, name))
     }
+}
+
+/// See [`PolicyRt::horizon`].
+fn horizon(plan: &PolicyPlan, columns: &[Column], index: &SeriesIndex) -> f64 {
+    use upkeep_compiler::plan::{HoldPlan, StepPlan};
+    let mut longest: f64 = 0.0;
+    let mut take = |v: f64| {
+        if v.is_finite() {
+            longest = longest.max(v);
+        }
+    };
+    for c in columns {
+        match c {
+            Column::Window { seconds, .. } | Column::OutWindow { seconds, .. } => take(*seconds),
+            _ => {}
+        }
+        if let Some(s) = c.selector() {
+            take(index.metrics[s.metric as usize].lookback);
+        }
+    }
+    for l in &plan.levels {
+        match l.hold {
+            HoldPlan::Seconds(d) => take(d),
+            HoldPlan::Checks(n) | HoldPlan::OfChecks(_, n) => take(f64::from(n) * plan.every),
+            HoldPlan::None => {}
+        }
+        take(l.recover.map_or(0.0, |r| r.1));
+    }
+    take(plan.keep.unwrap_or(0.0));
+    take(plan.nodata.as_ref().map_or(0.0, |n| n.0));
+    take(plan.flapping.map_or(0.0, |f| f.1));
+    for e in &plan.escalation {
+        take(e.after);
+    }
+    for on in &plan.remediations {
+        for step in &on.steps {
+            match step {
+                StepPlan::Verify { within, .. } => take(*within),
+                StepPlan::Cooldown(d) => take(*d),
+                StepPlan::AtMost { per, .. } => take(*per),
+                _ => {}
+            }
+        }
+    }
+    longest + plan.every
 }

@@ -35,6 +35,8 @@ pub struct SeriesId(pub u32);
 #[derive(Debug)]
 pub struct MetricInfo {
     pub name: Arc<str>,
+    /// The exporter's series name.
+    pub source: Arc<str>,
     pub scale: f64,
     pub lookback: f64,
     pub is_state: bool,
@@ -56,6 +58,8 @@ pub struct Series {
     pub last_value: f64,
     /// A state metric's current state.
     pub state: Option<Arc<str>>,
+    /// The label holding a state metric's state in the exporter's series.
+    pub state_label: Option<Arc<str>>,
 }
 
 impl Series {
@@ -109,6 +113,7 @@ impl SeriesIndex {
             let id = index.metrics.len() as u32;
             index.metrics.push(MetricInfo {
                 name: m.name.as_str().into(),
+                source: m.source.as_str().into(),
                 scale: m.scale,
                 lookback: m.lookback,
                 is_state: m.kind == "state",
@@ -162,6 +167,7 @@ impl SeriesIndex {
                 last_time: f64::NEG_INFINITY,
                 last_value: f64::NAN,
                 state: None,
+                state_label: if info.is_state { state_label(labels, &info.source) } else { None },
             });
             self.by_labels.insert((metric, self.series[id.0 as usize].labels.clone()), id);
             ids.push(id);
@@ -181,17 +187,79 @@ impl SeriesIndex {
 }
 
 /// A sample's labels the policies' way: renamed, sorted, and for a state
-/// metric without the state label.
+/// metric without its state label. A renamed label wins over a label that
+/// already has its new name (`labels(job = exported_job)` on a series that
+/// also carries the scrape's `job`).
 fn translate(labels: &[Label], info: &MetricInfo) -> Arc<[Label]> {
+    let state = if info.is_state { state_label(labels, &info.source) } else { None };
+    let renamed = |name: &Arc<str>| info.renames.iter().find(|(theirs, _)| theirs == name);
+    let shadowed = |name: &Arc<str>| info.renames.iter().any(|(_, ours)| ours == name);
     let mut out: Vec<Label> = labels
         .iter()
-        .filter(|l| !(info.is_state && &*l.name == STATE_LABEL))
-        .map(|l| match info.renames.iter().find(|(theirs, _)| *theirs == l.name) {
-            Some((_, ours)) => Label { name: ours.clone(), value: l.value.clone() },
-            None => l.clone(),
+        .filter(|l| Some(&l.name) != state.as_ref())
+        .filter_map(|l| match renamed(&l.name) {
+            Some((_, ours)) => Some(Label { name: ours.clone(), value: l.value.clone() }),
+            None if shadowed(&l.name) => None,
+            None => Some(l.clone()),
         })
         .collect();
     out.sort();
     out.dedup_by(|a, b| a.name == b.name);
     out.into()
+}
+
+/// The label that holds a state metric's state: `state`
+/// (`windows_service_state{state="running"}`), else the label the series
+/// name ends with (`windows_service_start_mode{start_mode="auto"}`).
+pub fn state_label(labels: &[Label], source: &str) -> Option<Arc<str>> {
+    labels
+        .iter()
+        .find(|l| &*l.name == STATE_LABEL)
+        .or_else(|| {
+            labels.iter().find(|l| {
+                source.len() > l.name.len()
+                    && source.ends_with(&*l.name)
+                    && source.as_bytes()[source.len() - l.name.len() - 1] == b'_'
+            })
+        })
+        .map(|l| l.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<Label> {
+        pairs.iter().map(|(n, v)| Label { name: (*n).into(), value: (*v).into() }).collect()
+    }
+
+    fn info(source: &str, is_state: bool, renames: &[(&str, &str)]) -> MetricInfo {
+        MetricInfo {
+            name: "m".into(),
+            source: source.into(),
+            scale: 1.0,
+            lookback: 300.0,
+            is_state,
+            renames: renames.iter().map(|(t, o)| ((*t).into(), (*o).into())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_renamed_label_wins_over_one_with_its_new_name() {
+        let m = info("backup_ts", false, &[("exported_job", "job")]);
+        let out = translate(&labels(&[("job", "node"), ("exported_job", "veeam")]), &m);
+        assert_eq!(&*out, &labels(&[("job", "veeam")])[..]);
+    }
+
+    #[test]
+    fn state_metrics_drop_their_state_label_whatever_its_name() {
+        let m = info("windows_service_start_mode", true, &[("name", "service")]);
+        let raw = labels(&[("name", "WinRM"), ("start_mode", "auto")]);
+        assert_eq!(state_label(&raw, "windows_service_start_mode").as_deref(), Some("start_mode"));
+        assert_eq!(&*translate(&raw, &m), &labels(&[("service", "WinRM")])[..]);
+        let raw = labels(&[("name", "x"), ("state", "running")]);
+        assert_eq!(state_label(&raw, "windows_service_state").as_deref(), Some("state"));
+        // A suffix counts only after a `_`: `art_mode` is not a label name here.
+        assert_eq!(state_label(&labels(&[("art_mode", "a")]), "windows_service_start_mode"), None);
+    }
 }

@@ -169,7 +169,7 @@ impl ClauseState {
             Phase::Active { since } => self.clearing(rule, now, since, cond, recover),
             Phase::Recovering { since, recovering } => match recover {
                 Some(true) if now - recovering >= rule.recover_hold.unwrap_or(0.0) => {
-                    Some((Phase::Inactive, "recover condition held".into()))
+                    Some(self.cleared(rule, now, since, "recover condition held"))
                 }
                 Some(false) => Some((Phase::Active { since }, "recover condition false".into())),
                 _ => None,
@@ -207,12 +207,17 @@ impl ClauseState {
                 _ => return None,
             },
         };
+        Some(self.cleared(rule, now, since, cleared_reason))
+    }
+
+    /// The clause cleared: inactive, or kept firing for `keep`.
+    fn cleared(&self, rule: &ClauseRule, now: f64, since: f64, why: &str) -> (Phase, String) {
         match rule.keep {
-            Some(keep) if keep > 0.0 => Some((
+            Some(keep) if keep > 0.0 => (
                 Phase::Keeping { since, until: now + keep },
-                format!("{cleared_reason}; kept firing for `keep`"),
-            )),
-            _ => Some((Phase::Inactive, cleared_reason.into())),
+                format!("{why}; kept firing for `keep`"),
+            ),
+            _ => (Phase::Inactive, why.into()),
         }
     }
 }

@@ -253,3 +253,14 @@ fn nodata_forces_its_level_and_ok_resets() {
     state.step(&rules, &obs);
     assert_eq!(state.state_of(1), "ok");
 }
+
+#[test]
+fn keep_also_follows_a_recovery_with_its_own_hold() {
+    let mut p = plan(vec![level("crit", 0, HoldPlan::None, Some((1, 60.0)))]);
+    p.keep = Some(120.0);
+    let out = run(&p, &[&[T, F], &[F, T], &[F, T], &[F, T], &[F, T], &[F, T]], None);
+    assert_eq!(out[0], ["firing crit"]);
+    // Recovering from 1m, held 1m at 2m: kept until 4m.
+    assert!(out[2].is_empty() && out[3].is_empty(), "{out:?}");
+    assert_eq!(out[4], ["resolved crit"]);
+}

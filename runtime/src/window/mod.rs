@@ -333,22 +333,31 @@ impl Window {
         a + b * (now - origin + horizon)
     }
 
-    /// Seconds from `now` until the line reaches `threshold`: 0 if the value
-    /// is already at or past it in the direction the line moves (a falling
-    /// free space already below the threshold), infinite if the line is
-    /// flat away from it.
+    /// Seconds from `now` until the least-squares line reaches `threshold`.
+    /// When the line crossed it in the past: 0 if that was inside the
+    /// window (the samples show the value passing it: it is there now),
+    /// infinite if before (the value never was on the other side, and is
+    /// moving away: a disk's free space that grows is not "full in 0").
+    /// Infinite for a flat line, unless it sits on the threshold.
     pub fn time_until(&self, now: f64, threshold: f64) -> f64 {
-        let (Some((a, b)), Some(origin)) = (self.line(), self.origin) else { return f64::NAN };
-        let current = a + b * (now - origin);
-        let reached = if b < 0.0 { current <= threshold } else { current >= threshold };
-        if reached && b != 0.0 {
-            return 0.0;
-        }
+        let (Some((a, b)), Some(origin), Some(first)) =
+            (self.line(), self.origin, self.samples.front())
+        else {
+            return f64::NAN;
+        };
         if b == 0.0 {
-            return if current == threshold { 0.0 } else { f64::INFINITY };
+            return if a == threshold { 0.0 } else { f64::INFINITY };
         }
-        let t = (threshold - a) / b - (now - origin);
-        if t < 0.0 { f64::INFINITY } else { t }
+        // Times relative to `origin`, as the line's.
+        let crossing = (threshold - a) / b;
+        let now = now - origin;
+        if crossing >= now {
+            crossing - now
+        } else if crossing >= first.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        }
     }
 }
 

@@ -61,11 +61,16 @@ fn linear_trends_predict_exactly() {
     assert!((w.deriv() - (-1e9 / 60.0)).abs() < 1e-3);
     assert!((w.time_until(now, 0.0) - 71.0 * 60.0).abs() < 1e-3, "{}", w.time_until(now, 0.0));
     assert!((w.predict(now, 600.0) - 61e9).abs() < 1.0);
+    assert_eq!(w.time_until(now, 80e9), 0.0, "crossed 80 GB inside the window: there now");
     assert_eq!(
         w.time_until(now, 200e9),
-        0.0,
-        "already past the threshold in the direction of travel"
+        f64::INFINITY,
+        "never above 200 GB in the window, and moving away from it"
     );
+    let mut rising = Window::new(3600.0);
+    rising.push(0.0, 10e9);
+    rising.push(60.0, 10.1e9);
+    assert_eq!(rising.time_until(60.0, 0.0), f64::INFINITY, "growing free space never fills");
     let mut flat = Window::new(3600.0);
     flat.push(0.0, 5.0);
     flat.push(60.0, 5.0);

@@ -5,7 +5,7 @@
 
 use crate::decode::Label;
 use crate::series::{HostId, HostTable, label_of};
-use crate::window::Window;
+use crate::window::{Features, Window};
 use regex::Regex;
 use std::sync::Arc;
 use upkeep_compiler::plan::{Clock, InputSpec, SeriesRef, TextSource, WindowFn};
@@ -178,17 +178,29 @@ impl Column {
     /// A new slot for one instance.
     pub fn slot(&self) -> Slot {
         match self {
-            Column::Window { function: WindowFn::Quantile, seconds, .. }
-            | Column::OutWindow { function: WindowFn::Quantile, seconds, .. } => {
-                Slot::Window(Box::new(Window::with_quantiles(*seconds)))
+            Column::Window { function, seconds, .. }
+            | Column::OutWindow { function, seconds, .. } => {
+                let window = Window::with_features(*seconds, features(*function));
+                Slot::Window { window: Box::new(window), series: None }
             }
-            Column::Window { seconds, .. } | Column::OutWindow { seconds, .. } => {
-                Slot::Window(Box::new(Window::new(*seconds)))
-            }
-            Column::Ewma { .. } => Slot::Ewma(f64::NAN),
+            Column::Ewma { .. } => Slot::Ewma { value: f64::NAN, series: None },
             _ => Slot::Series(Vec::new()),
         }
     }
+}
+
+/// What a window must keep up to date for `function`; the rest of its
+/// aggregates it computes when read, if ever.
+fn features(function: WindowFn) -> Features {
+    let mut f = Features::NONE;
+    match function {
+        WindowFn::Min | WindowFn::Max => f.extrema = true,
+        WindowFn::Rate | WindowFn::Increase => f.counter = true,
+        WindowFn::Changes => f.changes = true,
+        WindowFn::Quantile => f.quantiles = true,
+        _ => {}
+    }
+    f
 }
 
 /// What one instance keeps for one column.
@@ -196,8 +208,16 @@ impl Column {
 pub enum Slot {
     /// The series bound to the column (the newest sample wins when several).
     Series(Vec<crate::series::SeriesId>),
-    Window(Box<Window>),
-    Ewma(f64),
+    /// A window, and the series whose samples it holds (none for a window
+    /// over an output).
+    Window {
+        window: Box<Window>,
+        series: Option<crate::series::SeriesId>,
+    },
+    Ewma {
+        value: f64,
+        series: Option<crate::series::SeriesId>,
+    },
 }
 
 /// A window function's value at `now`.

@@ -6,7 +6,6 @@ use super::columns::{Column, Slot, TextSide, window_value};
 use super::policy::{PolicyRt, Row};
 use crate::series::{SeriesId, SeriesIndex};
 use hashbrown::HashMap;
-use std::sync::Arc;
 use upkeep_compiler::plan::Clock;
 
 /// The outputs of one batch: `outputs[j][k]` is output `j` of the `k`-th
@@ -23,11 +22,18 @@ impl Batch {
     }
 }
 
-/// Evaluates `rows` of `policy` at `now`.
+/// Evaluates `rows` of `policy` at `now`. The column buffers are the
+/// policy's own, reused from tick to tick (give them back with
+/// [`recycle`]): a tick of thousands of rows allocates nothing.
 pub fn evaluate(policy: &mut PolicyRt, index: &SeriesIndex, rows: Vec<u32>, now: f64) -> Batch {
     let n = rows.len();
     let width = policy.columns.len();
-    let mut inputs: Vec<Vec<f64>> = vec![vec![f64::NAN; n]; width];
+    let mut inputs = std::mem::take(&mut policy.scratch_inputs);
+    inputs.resize_with(width, Vec::new);
+    for column in &mut inputs {
+        column.clear();
+        column.resize(n, f64::NAN);
+    }
     for (k, r) in rows.iter().enumerate() {
         let Row { slots, host, labels, .. } = &mut policy.rows[*r as usize];
         for (c, column) in policy.columns.iter().enumerate() {
@@ -38,7 +44,12 @@ pub fn evaluate(policy: &mut PolicyRt, index: &SeriesIndex, rows: Vec<u32>, now:
         }
     }
     let outputs_len = policy.plan.graph.outputs.len();
-    let mut outputs: Vec<Vec<f64>> = vec![vec![f64::NAN; n]; outputs_len];
+    let mut outputs = std::mem::take(&mut policy.scratch_outputs);
+    outputs.resize_with(outputs_len, Vec::new);
+    for column in &mut outputs {
+        column.clear();
+        column.resize(n, f64::NAN);
+    }
     let last_pass = policy.passes.iter().copied().max().unwrap_or(0);
     for pass in 0..=last_pass {
         if pass > 0 {
@@ -50,7 +61,15 @@ pub fn evaluate(policy: &mut PolicyRt, index: &SeriesIndex, rows: Vec<u32>, now:
         // on an error the outputs stay unknown rather than stop the runtime.
         let _ = policy.evaluator.eval(&ins, &mut outs, n);
     }
+    policy.scratch_inputs = inputs;
     Batch { rows, outputs }
+}
+
+/// Gives a batch's buffers back to its policy for the next tick; returns
+/// the rows.
+pub fn recycle(policy: &mut PolicyRt, batch: Batch) -> Vec<u32> {
+    policy.scratch_outputs = batch.outputs;
+    batch.rows
 }
 
 /// What filling a column needs of a row.
@@ -74,28 +93,15 @@ fn fill(column: &Column, slot: &mut Slot, row: RowRef<'_>, now: f64) -> f64 {
         (Column::Latest(sel), Slot::Series(ids)) => {
             newest(index, ids).map_or(f64::NAN, |s| s.value_at(now, lookback(sel.metric)))
         }
-        (Column::Window { function, param, .. }, Slot::Window(w)) => {
-            w.expire(now);
-            window_value(w, *function, now, *param)
+        (Column::Window { function, param, .. }, Slot::Window { window, .. }) => {
+            window.expire(now);
+            window_value(window, *function, now, *param)
         }
-        (Column::Ewma { .. }, Slot::Ewma(v)) => *v,
+        (Column::Ewma { .. }, Slot::Ewma { value, .. }) => *value,
         (Column::Text { left, right }, Slot::Series(ids)) => {
-            let side = |s: &TextSide| -> Option<Arc<str>> {
-                match s {
-                    TextSide::Const(c) => Some(c.as_str().into()),
-                    // A missing label is the empty string, as in label
-                    // matchers: `env != "lab"` holds for a host without `env`.
-                    TextSide::Label(l) => Some(
-                        crate::series::label_of(row.labels, l)
-                            .or_else(|| index.hosts.label(row.host, l))
-                            .unwrap_or("")
-                            .into(),
-                    ),
-                    TextSide::State(sel) => newest(index, ids)
-                        .filter(|s| now - s.last_time <= lookback(sel.metric))
-                        .and_then(|s| s.state.clone()),
-                }
-            };
+            // Borrowed, not copied: fleet filters compare texts for every
+            // row at every tick.
+            let side = |s| text_side(s, &row, ids, now);
             match (side(left), side(right)) {
                 (Some(a), Some(b)) => f64::from(u8::from(a == b)),
                 _ => f64::NAN,
@@ -103,6 +109,25 @@ fn fill(column: &Column, slot: &mut Slot, row: RowRef<'_>, now: f64) -> f64 {
         }
         (Column::Clock(c), _) => clock(*c, now),
         _ => f64::NAN,
+    }
+}
+
+/// One side of a text comparison, borrowed from the plan, the series or
+/// the host table.
+fn text_side<'a>(s: &'a TextSide, row: &RowRef<'a>, ids: &[SeriesId], now: f64) -> Option<&'a str> {
+    let index = row.index;
+    match s {
+        TextSide::Const(c) => Some(c.as_str()),
+        // A missing label is the empty string, as in label matchers:
+        // `env != "lab"` holds for a host without `env`.
+        TextSide::Label(l) => Some(
+            crate::series::label_of(row.labels, l)
+                .or_else(|| index.hosts.label(row.host, l))
+                .unwrap_or(""),
+        ),
+        TextSide::State(sel) => newest(index, ids)
+            .filter(|s| now - s.last_time <= index.metrics[sel.metric as usize].lookback)
+            .and_then(|s| s.state.as_deref()),
     }
 }
 
@@ -156,7 +181,7 @@ fn fill_pass(
                 let (function, output, param) = (*function, *output, *param);
                 for (k, r) in rows.iter().enumerate() {
                     let v = outputs.get(output).map_or(f64::NAN, |o| o[k]);
-                    if let Slot::Window(w) = &mut policy.rows[*r as usize].slots[c] {
+                    if let Slot::Window { window: w, .. } = &mut policy.rows[*r as usize].slots[c] {
                         w.push(now, v);
                         w.expire(now);
                         column_inputs[k] = window_value(w, function, now, param);

@@ -3,7 +3,7 @@
 //! instance's labels, the policy's values and its rendered message.
 
 use super::Engine;
-use super::evaluate::evaluate;
+use super::evaluate::{evaluate, recycle};
 use super::policy::{Instance, PolicyRt};
 use crate::events::{ActionRecord, Event, SCHEMA_VERSION, rfc3339};
 use crate::render;
@@ -18,8 +18,12 @@ impl Engine {
         if self.in_calendar(&self.policies[pi].plan.pause_during, now) {
             return;
         }
-        let Some(rows) = self.schedule.rows.get(&(p, offset)).cloned() else { return };
+        // Taken out and put back, not cloned: the list can be long.
+        let Some(rows) = self.schedule.rows.get_mut(&(p, offset)).map(std::mem::take) else {
+            return;
+        };
         if rows.is_empty() {
+            self.schedule.rows.insert((p, offset), rows);
             return;
         }
         let quiet = self.in_calendar(&self.policies[pi].plan.quiet_during, now);
@@ -28,49 +32,40 @@ impl Engine {
         self.stats.evaluations += rows.len() as u64;
         self.stats.batches += 1;
         let batch = evaluate(policy, &self.index, rows, now);
-        // Instance outputs: a row's, or the largest known of its group's
-        // (a condition holds for a group when it holds for one of its rows).
-        let mut per_instance: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-        for (k, r) in batch.rows.iter().enumerate() {
-            let instance = policy.rows[*r as usize].instance;
-            let outs =
-                per_instance.entry(instance).or_insert_with(|| vec![f64::NAN; batch.outputs.len()]);
-            for (j, o) in outs.iter_mut().enumerate() {
-                let v = batch.value(j, k);
-                if o.is_nan() || v > *o {
-                    *o = v;
+        let width = batch.outputs.len();
+        let mut events = Vec::new();
+        let mut outputs = vec![f64::NAN; width];
+        if policy.group_by.is_none() {
+            // One row, one instance.
+            for (k, r) in batch.rows.iter().enumerate() {
+                for (j, o) in outputs.iter_mut().enumerate() {
+                    *o = batch.value(j, k);
+                }
+                let i = policy.rows[*r as usize].instance;
+                let ctx = TickContext { index: &self.index, firing_deps: &firing_deps, now, quiet };
+                step_instance(policy, &ctx, i, &outputs, &mut events);
+            }
+        } else {
+            // A group's outputs are the largest known of its rows' (a
+            // condition holds for a group when it holds for one of its rows).
+            let mut per_instance: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+            for (k, r) in batch.rows.iter().enumerate() {
+                let instance = policy.rows[*r as usize].instance;
+                let outs = per_instance.entry(instance).or_insert_with(|| vec![f64::NAN; width]);
+                for (j, o) in outs.iter_mut().enumerate() {
+                    let v = batch.value(j, k);
+                    if o.is_nan() || v > *o {
+                        *o = v;
+                    }
                 }
             }
-        }
-        let mut events = Vec::new();
-        for (i, outputs) in per_instance {
-            let member = policy.plan.fleet_filter.is_none_or(|f| outputs.get(f) == Some(&1.0));
-            if !member {
-                continue;
-            }
-            let instance = &policy.instances[i as usize];
-            let silent_for = instance
-                .rows
-                .iter()
-                .map(|r| now - policy.rows[*r as usize].last_sample)
-                .fold(f64::INFINITY, f64::min);
-            let suppressed = firing_deps
-                .iter()
-                .any(|(by, keys)| keys.contains(&identity_key(policy, &self.index, instance, by)));
-            let obs = Observation { now, outputs: &outputs, silent_for, suppressed, quiet };
-            let instance = &mut policy.instances[i as usize];
-            let changes = instance.state.step(&policy.rules, &obs);
-            for change in changes {
-                events.push(event(
-                    policy,
-                    &self.index,
-                    &policy.instances[i as usize],
-                    &outputs,
-                    now,
-                    change,
-                ));
+            for (i, outs) in per_instance {
+                let ctx = TickContext { index: &self.index, firing_deps: &firing_deps, now, quiet };
+                step_instance(policy, &ctx, i, &outs, &mut events);
             }
         }
+        let rows = recycle(policy, batch);
+        self.schedule.rows.insert((p, offset), rows);
         self.events.extend(events);
     }
 
@@ -90,6 +85,44 @@ impl Engine {
                 (by.clone(), keys)
             })
             .collect()
+    }
+}
+
+/// What every instance of one tick shares.
+struct TickContext<'a> {
+    index: &'a SeriesIndex,
+    firing_deps: &'a [(Vec<String>, HashSet<Vec<String>>)],
+    now: f64,
+    quiet: bool,
+}
+
+/// Moves instance `i` on with its outputs, and records its events.
+fn step_instance(
+    policy: &mut PolicyRt,
+    ctx: &TickContext<'_>,
+    i: u32,
+    outputs: &[f64],
+    events: &mut Vec<Event>,
+) {
+    let member = policy.plan.fleet_filter.is_none_or(|f| outputs.get(f) == Some(&1.0));
+    if !member {
+        return;
+    }
+    let now = ctx.now;
+    let instance = &policy.instances[i as usize];
+    let silent_for = instance
+        .rows
+        .iter()
+        .map(|r| now - policy.last_sample(ctx.index, &policy.rows[*r as usize]))
+        .fold(f64::INFINITY, f64::min);
+    let suppressed = ctx
+        .firing_deps
+        .iter()
+        .any(|(by, keys)| keys.contains(&identity_key(policy, ctx.index, instance, by)));
+    let obs = Observation { now, outputs, silent_for, suppressed, quiet: ctx.quiet };
+    let changes = policy.instances[i as usize].state.step(&policy.rules, &obs);
+    for change in changes {
+        events.push(event(policy, ctx.index, &policy.instances[i as usize], outputs, now, change));
     }
 }
 

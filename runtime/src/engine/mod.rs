@@ -54,13 +54,15 @@ pub struct EngineStats {
     pub batches: u64,
 }
 
-/// A feed of one series (which row and column its samples go to).
+/// Where the samples of a series go besides the series itself: a window or
+/// EWMA column of a row.
 #[derive(Clone, Copy, Debug)]
 struct Feed {
     policy: u32,
     row: u32,
-    /// A window or EWMA column; `None` only marks the row as fed.
-    column: Option<u32>,
+    column: u32,
+    /// The EWMA's smoothing factor (unused for windows).
+    alpha: f64,
 }
 
 #[derive(Debug)]
@@ -69,8 +71,10 @@ pub struct Engine {
     pub policies: Vec<PolicyRt>,
     /// Per metric: the policies that read it.
     readers: Vec<Vec<u32>>,
-    /// Per series: where its samples go.
-    feeds: Vec<Vec<Feed>>,
+    /// Every feed, those of one series together (a series is bound once,
+    /// when first seen, so its feeds are contiguous; `Series::feeds` is
+    /// its range).
+    feeds: Vec<Feed>,
     calendars: HashMap<String, Calendar>,
     /// Per policy: the policies it depends on, with the labels to match.
     depends: Vec<Vec<(u32, Vec<String>)>>,
@@ -220,10 +224,13 @@ impl Engine {
         }
     }
 
-    /// Connects a new series to the rows of the policies that read it.
+    /// Connects a new series to the rows of the policies that read it. A
+    /// window or EWMA column takes its samples from the first series bound
+    /// to it: two series pushing into one window would replace each
+    /// other's samples at every shared timestamp.
     fn bind(&mut self, id: SeriesId, t: f64) {
         let metric = self.index.series[id.0 as usize].metric as usize;
-        let mut feeds = Vec::new();
+        let start = self.feeds.len() as u32;
         for &p in &self.readers[metric] {
             let policy = &mut self.policies[p as usize];
             let columns = policy.columns_for(&self.index, id);
@@ -236,20 +243,21 @@ impl Engine {
                 let offset = policy.rows[row as usize].offset;
                 self.schedule.add_row(p, policy, row, offset, t);
             }
-            feeds.push(Feed { policy: p, row, column: None });
             for c in columns {
-                if matches!(
-                    policy.rows[row as usize].slots[c as usize],
-                    Slot::Window(_) | Slot::Ewma(_)
-                ) {
-                    feeds.push(Feed { policy: p, row, column: Some(c) });
+                let alpha = match &policy.columns[c as usize] {
+                    columns::Column::Ewma { alpha, .. } => *alpha,
+                    _ => 0.0,
+                };
+                match &mut policy.rows[row as usize].slots[c as usize] {
+                    Slot::Window { series, .. } | Slot::Ewma { series, .. } if series.is_none() => {
+                        *series = Some(id);
+                        self.feeds.push(Feed { policy: p, row, column: c, alpha });
+                    }
+                    _ => {}
                 }
             }
         }
-        if self.feeds.len() <= id.0 as usize {
-            self.feeds.resize_with(id.0 as usize + 1, Vec::new);
-        }
-        self.feeds[id.0 as usize] = feeds;
+        self.index.series[id.0 as usize].feeds = (start, self.feeds.len() as u32);
     }
 
     /// Applies a sample to its series and to the windows it feeds.
@@ -274,22 +282,19 @@ impl Engine {
         series.last_time = t;
         series.last_value = value;
         self.stats.samples += 1;
-        let Some(feeds) = self.feeds.get(id.0 as usize) else { return };
-        for feed in feeds {
+        let (start, end) = series.feeds;
+        for feed in &self.feeds[start as usize..end as usize] {
             let row = &mut self.policies[feed.policy as usize].rows[feed.row as usize];
-            row.last_sample = row.last_sample.max(t);
-            let Some(c) = feed.column else { continue };
-            let alpha = match &self.policies[feed.policy as usize].columns[c as usize] {
-                columns::Column::Ewma { alpha, .. } => *alpha,
-                _ => 0.0,
-            };
-            let row = &mut self.policies[feed.policy as usize].rows[feed.row as usize];
-            match &mut row.slots[c as usize] {
-                Slot::Window(w) => {
-                    w.push(t, value);
+            match &mut row.slots[feed.column as usize] {
+                Slot::Window { window, .. } => {
+                    window.push(t, value);
                 }
-                Slot::Ewma(e) if !value.is_nan() => {
-                    *e = if e.is_nan() { value } else { alpha * value + (1.0 - alpha) * *e };
+                Slot::Ewma { value: e, .. } if !value.is_nan() => {
+                    *e = if e.is_nan() {
+                        value
+                    } else {
+                        feed.alpha * value + (1.0 - feed.alpha) * *e
+                    };
                 }
                 _ => {}
             }
@@ -323,7 +328,7 @@ impl Engine {
         let rows = self.schedule.rows.get(&(due.policy, due.offset))?;
         let newest = rows
             .iter()
-            .map(|r| policy.rows[*r as usize].last_sample)
+            .map(|r| policy.last_sample(&self.index, &policy.rows[*r as usize]))
             .fold(f64::NEG_INFINITY, f64::max);
         if due.time <= newest + 3.0 * policy.horizon {
             return None;

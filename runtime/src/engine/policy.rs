@@ -28,8 +28,8 @@ pub struct Row {
     /// The labels of the first series that fed the row, for messages.
     pub labels: Arc<[Label]>,
     pub slots: Vec<Slot>,
-    /// Time of the newest sample of any series of the row.
-    pub last_sample: f64,
+    /// Every series bound to the row, whatever the column.
+    pub series: Vec<SeriesId>,
     /// Seconds after each multiple of `every` when the row is evaluated.
     pub offset: u32,
     /// The row's instance (its group, for a policy with `by`).
@@ -69,6 +69,9 @@ pub struct PolicyRt {
     /// the longest lookback, window, hold, `keep`, `nodata`, guard or
     /// escalation step of the policy, plus one interval.
     pub horizon: f64,
+    /// Column buffers of the evaluator, kept between ticks.
+    pub scratch_inputs: Vec<Vec<f64>>,
+    pub scratch_outputs: Vec<Vec<f64>>,
 }
 
 impl PolicyRt {
@@ -115,6 +118,8 @@ impl PolicyRt {
         let horizon = horizon(&plan, &columns, index);
         PolicyRt {
             horizon,
+            scratch_inputs: Vec::new(),
+            scratch_outputs: Vec::new(),
             rules: Rules::new(&plan),
             plan,
             evaluator,
@@ -166,7 +171,11 @@ impl PolicyRt {
             Some(r) => *r,
             None => self.new_row(index, key, host, series.labels.clone()),
         };
-        let slots = &mut self.rows[row as usize].slots;
+        let r = &mut self.rows[row as usize];
+        if !r.series.contains(&id) {
+            r.series.push(id);
+        }
+        let slots = &mut r.slots;
         for c in columns {
             if let Slot::Series(ids) = &mut slots[*c as usize]
                 && !ids.contains(&id)
@@ -226,7 +235,7 @@ impl PolicyRt {
             host,
             labels,
             slots: self.columns.iter().map(Column::slot).collect(),
-            last_sample: f64::NEG_INFINITY,
+            series: Vec::new(),
             offset,
             instance,
         });
@@ -252,6 +261,14 @@ impl PolicyRt {
             }
         }
         (h % jitter as u64) as u32
+    }
+
+    /// The time of the newest sample of any series of a row.
+    pub fn last_sample(&self, index: &SeriesIndex, row: &Row) -> f64 {
+        row.series
+            .iter()
+            .map(|id| index.series[id.0 as usize].last_time)
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
     /// The value of label `name` for a row: its series' labels, then its

@@ -60,6 +60,9 @@ pub struct Series {
     pub state: Option<Arc<str>>,
     /// The label holding a state metric's state in the exporter's series.
     pub state_label: Option<Arc<str>>,
+    /// Where the engine sends this series' samples: a range of its feeds
+    /// (kept here, beside the newest sample, to read one cache line less).
+    pub feeds: (u32, u32),
 }
 
 impl Series {
@@ -82,6 +85,33 @@ pub fn label_of<'a>(labels: &'a [Label], name: &str) -> Option<&'a str> {
 /// A series as the exporter names it: (name, labels).
 type ExporterKey = (Arc<str>, Arc<[Label]>);
 
+/// The series of one (name, labels) pair of `Arc`s, which it keeps alive.
+/// Nearly always one series: it is kept inline, so the hot lookup reads no
+/// other memory.
+#[derive(Debug)]
+struct AddressEntry {
+    _name: Arc<str>,
+    _labels: Arc<[Label]>,
+    first: SeriesId,
+    more: Option<Box<[SeriesId]>>,
+}
+
+impl AddressEntry {
+    fn new(name: &Arc<str>, labels: &Arc<[Label]>, ids: &[SeriesId]) -> Option<AddressEntry> {
+        let (first, more) = ids.split_first()?;
+        Some(AddressEntry {
+            _name: name.clone(),
+            _labels: labels.clone(),
+            first: *first,
+            more: (!more.is_empty()).then(|| more.into()),
+        })
+    }
+
+    fn ids(&self) -> impl Iterator<Item = SeriesId> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().flat_map(|m| m.iter().copied()))
+    }
+}
+
 /// What the index did with a sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
@@ -98,6 +128,8 @@ pub struct SeriesIndex {
     by_source: HashMap<Arc<str>, Vec<u32>>,
     /// (exporter name, exporter labels) → one series per metric of that source.
     by_key: HashMap<ExporterKey, Vec<SeriesId>>,
+    /// The same, by the addresses of the decoder's shared name and labels.
+    by_address: HashMap<(usize, usize), AddressEntry>,
     /// (metric, labels the policies' way) → series: the several exporter
     /// series of one state metric (one per state) are one series.
     by_labels: HashMap<(u32, Arc<[Label]>), SeriesId>,
@@ -138,8 +170,21 @@ impl SeriesIndex {
     /// metric declared from the sample's series name.
     pub fn lookup(&mut self, name: &Arc<str>, labels: &Arc<[Label]>, out: &mut Vec<Lookup>) {
         out.clear();
+        // The decoder hands out the same `Arc`s for a series while its
+        // interner keeps them: their addresses find the series without
+        // hashing or comparing any text. The entry holds the `Arc`s, so an
+        // address cannot be reused for another series while it is there.
+        let address =
+            (Arc::as_ptr(name) as *const u8 as usize, Arc::as_ptr(labels) as *const u8 as usize);
+        if let Some(entry) = self.by_address.get(&address) {
+            out.extend(entry.ids().map(|id| Lookup::Series { id, new: false }));
+            return;
+        }
         if let Some(ids) = self.by_key.get(&(name.clone(), labels.clone())) {
             out.extend(ids.iter().map(|id| Lookup::Series { id: *id, new: false }));
+            if let Some(entry) = AddressEntry::new(name, labels, ids) {
+                self.remember_address(address, entry);
+            }
             return;
         }
         let Some(metrics) = self.by_source.get(name).cloned() else {
@@ -167,13 +212,26 @@ impl SeriesIndex {
                 last_time: f64::NEG_INFINITY,
                 last_value: f64::NAN,
                 state: None,
+                feeds: (0, 0),
                 state_label: if info.is_state { state_label(labels, &info.source) } else { None },
             });
             self.by_labels.insert((metric, self.series[id.0 as usize].labels.clone()), id);
             ids.push(id);
             out.push(Lookup::Series { id, new: true });
         }
+        if let Some(entry) = AddressEntry::new(name, labels, &ids) {
+            self.remember_address(address, entry);
+        }
         self.by_key.insert((name.clone(), labels.clone()), ids);
+    }
+
+    fn remember_address(&mut self, address: (usize, usize), entry: AddressEntry) {
+        // After the decoder's interner starts afresh, old addresses are never
+        // seen again: forget them all once there are many more than series.
+        if self.by_address.len() > 2 * self.by_key.len() + 1024 {
+            self.by_address.clear();
+        }
+        self.by_address.insert(address, entry);
     }
 
     /// The number of series kept.

@@ -47,10 +47,37 @@ pub enum Pushed {
     NotANumber,
 }
 
+/// Which aggregates a window keeps up to date beyond its samples and sums.
+/// One that is not kept is computed from the samples when read (the same
+/// result, in time proportional to the window): a runtime keeps only what
+/// its policies read, so a window for `avg` does not pay for the deques of
+/// `min` and `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// Monotonic deques for `min` and `max`.
+    pub extrema: bool,
+    /// Per-sample counter increases for `rate` and `increase`.
+    pub counter: bool,
+    /// Per-sample value changes for `changes`.
+    pub changes: bool,
+    /// The values in order, for `quantile`.
+    pub quantiles: bool,
+}
+
+impl Features {
+    /// Everything but the sorted values: what [`Window::new`] keeps.
+    pub const DEFAULT: Features =
+        Features { extrema: true, counter: true, changes: true, quantiles: false };
+    /// Only the samples and the sums.
+    pub const NONE: Features =
+        Features { extrema: false, counter: false, changes: false, quantiles: false };
+}
+
 /// One series' window of length `span` seconds.
 #[derive(Clone, Debug)]
 pub struct Window {
     span: f64,
+    features: Features,
     /// (time relative to `origin`, value), oldest first.
     samples: VecDeque<(f64, f64)>,
     origin: Option<f64>,
@@ -74,8 +101,14 @@ pub struct Window {
 
 impl Window {
     pub fn new(span_seconds: f64) -> Self {
+        Window::with_features(span_seconds, Features::DEFAULT)
+    }
+
+    /// A window that keeps `features` up to date (see [`Features`]).
+    pub fn with_features(span_seconds: f64, features: Features) -> Self {
         Window {
             span: span_seconds,
+            features,
             samples: VecDeque::new(),
             origin: None,
             sum_v: 0.0,
@@ -89,7 +122,7 @@ impl Window {
             sum_increase: 0.0,
             changes: VecDeque::new(),
             change_count: 0,
-            sorted: None,
+            sorted: features.quantiles.then(Box::default),
         }
     }
 
@@ -97,7 +130,7 @@ impl Window {
     /// is read in constant time; each push, expiry and replacement then
     /// costs a binary search and a move of at most `len` floats.
     pub fn with_quantiles(span_seconds: f64) -> Self {
-        Window { sorted: Some(Box::default()), ..Window::new(span_seconds) }
+        Window::with_features(span_seconds, Features { quantiles: true, ..Features::DEFAULT })
     }
 
     /// Whether this window keeps its values sorted for `quantile`.
@@ -112,8 +145,8 @@ impl Window {
         if let Some(s) = sorted.as_mut() {
             s.clear();
         }
-        let (span, origin) = (self.span, self.origin);
-        *self = Window::new(span);
+        let (span, origin, features) = (self.span, self.origin, self.features);
+        *self = Window::with_features(span, Features { quantiles: false, ..features });
         self.origin = origin;
         self.sorted = sorted;
     }
@@ -157,12 +190,18 @@ impl Window {
         self.sum_t += rt;
         self.sum_tv += rt * v;
         self.sum_tt += rt * rt;
-        self.min.push(rt, v);
-        self.max.push(rt, v);
-        self.increases.push_back(increase);
-        self.sum_increase += increase;
-        self.changes.push_back(changed);
-        self.change_count += usize::from(changed);
+        if self.features.extrema {
+            self.min.push(rt, v);
+            self.max.push(rt, v);
+        }
+        if self.features.counter {
+            self.increases.push_back(increase);
+            self.sum_increase += increase;
+        }
+        if self.features.changes {
+            self.changes.push_back(changed);
+            self.change_count += usize::from(changed);
+        }
         if let Some(s) = self.sorted.as_mut() {
             s.insert(v);
         }
@@ -200,8 +239,10 @@ impl Window {
             self.sum_t -= rt;
             self.sum_tv -= rt * v;
             self.sum_tt -= rt * rt;
-            self.min.expire(rt);
-            self.max.expire(rt);
+            if self.features.extrema {
+                self.min.expire(rt);
+                self.max.expire(rt);
+            }
             // The oldest sample's increase (from the one before it) leaves
             // with it; the next sample's increase now starts the window, so
             // it is no longer inside it either.
@@ -241,11 +282,33 @@ impl Window {
     }
 
     pub fn min(&self) -> f64 {
-        self.min.peek().unwrap_or(f64::NAN)
+        if self.features.extrema {
+            self.min.peek().unwrap_or(f64::NAN)
+        } else {
+            self.values().reduce(f64::min).unwrap_or(f64::NAN)
+        }
     }
 
     pub fn max(&self) -> f64 {
-        self.max.peek().unwrap_or(f64::NAN)
+        if self.features.extrema {
+            self.max.peek().unwrap_or(f64::NAN)
+        } else {
+            self.values().reduce(f64::max).unwrap_or(f64::NAN)
+        }
+    }
+
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.samples.iter().map(|s| s.1)
+    }
+
+    /// The sum of counter increases inside the window (resets as restarts
+    /// from zero), kept or computed.
+    fn increases_sum(&self) -> f64 {
+        if self.features.counter {
+            return self.sum_increase;
+        }
+        let values: Vec<f64> = self.values().collect();
+        values.windows(2).map(|p| if p[1] >= p[0] { p[1] - p[0] } else { p[1] }).sum()
     }
 
     pub fn first(&self) -> f64 {
@@ -289,7 +352,7 @@ impl Window {
     /// A counter's increase over the window, resets handled; unknown with
     /// fewer than two samples.
     pub fn increase(&self) -> f64 {
-        if self.samples.len() < 2 { f64::NAN } else { self.sum_increase }
+        if self.samples.len() < 2 { f64::NAN } else { self.increases_sum() }
     }
 
     /// Per-second increase between the first and last sample.
@@ -300,11 +363,18 @@ impl Window {
         if self.samples.len() < 2 || b.0 == a.0 {
             return f64::NAN;
         }
-        self.sum_increase / (b.0 - a.0)
+        self.increases_sum() / (b.0 - a.0)
     }
 
     pub fn changes(&self) -> f64 {
-        if self.is_empty() { f64::NAN } else { self.change_count as f64 }
+        if self.is_empty() {
+            f64::NAN
+        } else if self.features.changes {
+            self.change_count as f64
+        } else {
+            let values: Vec<f64> = self.values().collect();
+            values.windows(2).filter(|p| p[1] != p[0]).count() as f64
+        }
     }
 
     /// The least-squares line `v = a + b·t` (relative time), if defined.

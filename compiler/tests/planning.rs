@@ -204,8 +204,8 @@ fn calendars_of_every_module_are_planned() {
 }
 
 /// Each `let` that becomes a value has the unit of its type, as the
-/// runtime's messages read it; in the order of `values`. (A text and a
-/// bare series, such as `free`, are not values.)
+/// runtime's messages read it; in the order of `values`. A gauge named by
+/// a `let` (`free`) is a value, its latest sample; a text is not.
 #[test]
 fn let_values_carry_the_units_of_their_types() {
     let plan = compile(&[(
@@ -245,6 +245,7 @@ apply disk_space(mount: "/data") on all
         units,
         [
             ("uptime", "s"),
+            ("free", "bytes"),
             ("low", "bytes"),
             ("spare", "bytes"),
             ("used", ""),
@@ -257,4 +258,26 @@ apply disk_space(mount: "/data") on all
     // A template's lets have its types, in every instance.
     let applied = policy(&plan, r#"disk_space(mount: "/data")"#);
     assert_eq!(applied.value_units, ["", "s"], "{:?}", applied.values);
+}
+
+/// A template's text arguments are filled into its messages when planned;
+/// labels and values stay for the runtime.
+#[test]
+fn template_text_arguments_are_filled_into_messages() {
+    let plan = compile(&[(
+        "main",
+        r#"
+use std.metrics.node
+fleet all = hosts
+policy unit_down(service: text) on all {
+  let state = systemd.unit{unit=service}
+  crit when state == "failed" message "{service} on {host} is {state}"
+  message "{service} {{literal}}"
+}
+apply unit_down(service: "nginx.service") on all
+"#,
+    )]);
+    let p = policy(&plan, "unit_down(service: \"nginx.service\")");
+    assert_eq!(p.levels[0].message.as_deref(), Some("nginx.service on {host} is {state}"));
+    assert_eq!(p.message.as_deref(), Some("nginx.service {{literal}}"));
 }

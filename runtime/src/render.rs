@@ -45,6 +45,7 @@ pub fn value(v: f64, unit: &str) -> String {
         "bytes" | "B" => bytes(v),
         "B/s" => format!("{}/s", bytes(v)),
         "" | "count" => short(v),
+        per if per.starts_with("1/") => format!("{}/{}", short(v), &per[2..]),
         other => format!("{} {other}", short(v)),
     }
 }
@@ -128,6 +129,7 @@ mod tests {
         assert_eq!(value(9.3e9, "bytes"), "9.3 GB");
         assert_eq!(value(1.5e6, "B/s"), "1.5 MB/s");
         assert_eq!(value(42.0, ""), "42");
+        assert_eq!(value(342.0, "1/s"), "342/s");
         assert_eq!(value(23.5, "celsius"), "23.5 celsius");
         assert_eq!(value(f64::NAN, "bytes"), "unknown");
     }

@@ -305,3 +305,25 @@ fn samples_from_before_1970_or_after_the_limit_are_dropped_and_counted() {
     assert_eq!(engine.stats.samples, 1);
     assert_eq!(engine.now(), 60.0);
 }
+
+#[test]
+fn messages_name_template_arguments_and_the_state_of_state_metrics() {
+    let source = r#"use std.metrics.node
+fleet all = hosts
+policy unit_down(service: text) on all {
+  every 1m
+  let state = systemd.unit{unit=service}
+  crit when state == "failed"
+  message "{service} on {host} is {state}"
+}
+apply unit_down(service: "nginx.service") on all
+"#;
+    let mut engine = Engine::new(&plan(source), None).unwrap();
+    let labels =
+        [("host", "web1"), ("name", "nginx.service"), ("type", "service"), ("state", "failed")];
+    engine.ingest(&sample("node_systemd_unit_state", &labels, 1.0, 0.0));
+    engine.finish(0.0);
+    let events: Vec<Event> = engine.drain_events().collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].message.as_deref(), Some("nginx.service on web1 is failed"));
+}

@@ -76,6 +76,10 @@ pub struct PolicyPlan {
     /// a plain number.
     #[serde(default)]
     pub value_units: Vec<String>,
+    /// Text `let`s of state metrics (`let state = systemd.unit{…}`), for
+    /// messages: the runtime fills `{state}` with the current state.
+    #[serde(default)]
+    pub texts: Vec<(String, SeriesRef)>,
     pub message: Option<String>,
     pub keep: Option<f64>,
     pub nodata: Option<(f64, String)>,

@@ -5,6 +5,7 @@
 //! every `test` a [`TestPlan`] ([`test_plans`], its series [`series`]).
 
 mod calendars;
+mod messages;
 mod metrics;
 mod series;
 mod test_plans;
@@ -156,6 +157,7 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
         levels: Vec::new(),
         values: Vec::new(),
         value_units: Vec::new(),
+        texts: Vec::new(),
         message: None,
         keep: None,
         nodata: None,
@@ -178,7 +180,21 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
             }
             ClauseKind::Let { name, value } => {
                 let l = lw.lower(value)?;
-                if let Lowered::Num(v) = l {
+                // A gauge named by a `let` (`let free = disk.free{…}`) is a
+                // value too: its latest sample, for messages.
+                let number = match &l {
+                    Lowered::Num(v) => Some(*v),
+                    Lowered::Series(_, super::types::MetricKind::Gauge) => lw.num(value).ok(),
+                    _ => None,
+                };
+                match &l {
+                    Lowered::Text(TextSource::State(series))
+                    | Lowered::Series(series, super::types::MetricKind::State) => {
+                        pp.texts.push((name.name.clone(), series.clone()))
+                    }
+                    _ => {}
+                }
+                if let Some(v) = number {
                     let out = lw.output(v);
                     pp.values.push((name.name.clone(), out));
                     // Its type is the template's, whatever the arguments.
@@ -210,7 +226,7 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
                     }
                     None => None,
                 };
-                let message = level.message.as_ref().map(|m| m.raw.clone());
+                let message = level.message.as_ref().map(|m| messages::constants_in(&m.raw, &lw));
                 pp.levels.push(LevelPlan {
                     level: level.level.name.clone(),
                     condition,
@@ -226,7 +242,7 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
             ClauseKind::Flapping { changes, window } => {
                 pp.flapping = Some((lw.constant(changes)? as u32, lw.constant(window)?))
             }
-            ClauseKind::Message(m) => pp.message = Some(m.raw.clone()),
+            ClauseKind::Message(m) => pp.message = Some(messages::constants_in(&m.raw, &lw)),
             ClauseKind::Labels(fields) => {
                 for f in fields {
                     pp.labels.push((f.key.name.clone(), text_of(&mut lw, &f.value)));

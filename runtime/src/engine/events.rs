@@ -3,6 +3,7 @@
 //! instance's labels, the policy's values and its rendered message.
 
 use super::Engine;
+use super::columns::Slot;
 use super::evaluate::{evaluate, recycle};
 use super::policy::{Instance, PolicyRt};
 use crate::events::{ActionRecord, Event, SCHEMA_VERSION, rfc3339};
@@ -86,6 +87,19 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// The current state of a text `let` (`{state}`) for an instance, from the
+/// series its first row reads for it.
+fn state_text(policy: &PolicyRt, index: &SeriesIndex, i: &Instance, name: &str) -> Option<String> {
+    let (_, column) = policy.texts.iter().find(|(n, _)| n == name)?;
+    let row = policy.rows.get(*i.rows.first()? as usize)?;
+    let Slot::Series(ids) = row.slots.get(*column)? else { return None };
+    let series = ids
+        .iter()
+        .map(|id| &index.series[id.0 as usize])
+        .max_by(|a, b| a.last_time.total_cmp(&b.last_time))?;
+    series.state.as_deref().map(str::to_string)
 }
 
 /// What every instance of one tick shares.
@@ -173,7 +187,11 @@ fn event(
         })
         .collect();
     let lookup = |name: &str| -> Option<String> {
-        values.get(name).cloned().or_else(|| lookup_label(policy, index, instance, name))
+        values
+            .get(name)
+            .cloned()
+            .or_else(|| state_text(policy, index, instance, name))
+            .or_else(|| lookup_label(policy, index, instance, name))
     };
     let level_message = change.level.and_then(|l| {
         policy.rules.clauses.iter().filter(|c| c.level == l).find_map(|c| c.message.clone())

@@ -69,6 +69,8 @@ pub struct PolicyRt {
     /// the longest lookback, window, hold, `keep`, `nodata`, guard or
     /// escalation step of the policy, plus one interval.
     pub horizon: f64,
+    /// Text `let`s of state metrics, and the column whose series hold them.
+    pub texts: Vec<(String, usize)>,
     /// Column buffers of the evaluator, kept between ticks.
     pub scratch_inputs: Vec<Vec<f64>>,
     pub scratch_outputs: Vec<Vec<f64>>,
@@ -118,6 +120,7 @@ impl PolicyRt {
         let horizon = horizon(&plan, &columns, index);
         PolicyRt {
             horizon,
+            texts: text_columns(&plan),
             scratch_inputs: Vec::new(),
             scratch_outputs: Vec::new(),
             rules: Rules::new(&plan),
@@ -326,4 +329,22 @@ fn horizon(plan: &PolicyPlan, columns: &[Column], index: &SeriesIndex) -> f64 {
         }
     }
     longest + plan.every
+}
+
+/// For each text `let` of a state metric, a column that reads that series
+/// (a comparison with it); a text never compared has no column, and stays
+/// as written in messages.
+fn text_columns(plan: &PolicyPlan) -> Vec<(String, usize)> {
+    use upkeep_compiler::plan::{InputSpec, TextSource};
+    plan.texts
+        .iter()
+        .filter_map(|(name, series)| {
+            let reads = |s: &TextSource| matches!(s, TextSource::State(r) if r == series);
+            let column = plan
+                .inputs
+                .iter()
+                .position(|spec| matches!(spec, InputSpec::TextEq(a, b) if reads(a) || reads(b)))?;
+            Some((name.clone(), column))
+        })
+        .collect()
 }

@@ -22,6 +22,7 @@ fn plan(levels: Vec<LevelPlan>) -> PolicyPlan {
         levels,
         values: Vec::new(),
         value_units: Vec::new(),
+        texts: Vec::new(),
         message: None,
         keep: None,
         nodata: None,

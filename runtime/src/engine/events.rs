@@ -9,7 +9,7 @@ use super::policy::{Instance, PolicyRt};
 use crate::events::{ActionRecord, Event, SCHEMA_VERSION, rfc3339};
 use crate::render;
 use crate::series::{SeriesIndex, TENANT_LABEL};
-use crate::state::{Change, LEVELS, Observation};
+use crate::state::{Change, InstanceState, LEVELS, Observation};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -80,7 +80,7 @@ impl Engine {
                 let keys = dep
                     .instances
                     .iter()
-                    .filter(|i| i.state.firing_level().is_some())
+                    .filter(|i| i.firing_level().is_some())
                     .map(|i| identity_key(dep, &self.index, i, by))
                     .collect();
                 (by.clone(), keys)
@@ -134,7 +134,18 @@ fn step_instance(
         .iter()
         .any(|(by, keys)| keys.contains(&identity_key(policy, ctx.index, instance, by)));
     let obs = Observation { now, outputs, silent_for, suppressed, quiet: ctx.quiet };
-    let changes = policy.instances[i as usize].state.step(&policy.rules, &obs);
+    let slot = &mut policy.instances[i as usize].state;
+    if slot.is_none() {
+        if !policy.rules.could_start(outputs, silent_for) {
+            return;
+        }
+        *slot = Some(Box::new(InstanceState::new(&policy.rules)));
+    }
+    let Some(state) = slot.as_mut() else { return };
+    let changes = state.step(&policy.rules, &obs);
+    if state.is_pristine() {
+        *slot = None;
+    }
     for change in changes {
         events.push(event(policy, ctx.index, &policy.instances[i as usize], outputs, now, change));
     }

@@ -14,6 +14,7 @@ use super::columns::{Column, Key, Slot};
 use crate::decode::Label;
 use crate::series::{HOST_LABEL, HostId, SeriesId, SeriesIndex, TENANT_LABEL, label_of};
 use crate::state::{InstanceState, Rules};
+
 use hashbrown::HashMap;
 use std::sync::Arc;
 use upkeep_compiler::jit::Evaluator;
@@ -42,7 +43,22 @@ pub struct Instance {
     /// Identity: (label, value), sorted by label.
     pub labels: Vec<(Arc<str>, Arc<str>)>,
     pub rows: Vec<u32>,
-    pub state: InstanceState,
+    /// `None` while the instance is as new (ok, nothing pending): most
+    /// instances never leave it, and cost no state.
+    pub state: Option<Box<InstanceState>>,
+}
+
+impl Instance {
+    /// The state of `level`, as `expect` reads it (see
+    /// [`InstanceState::state_of`]).
+    pub fn state_of(&self, level: usize) -> &'static str {
+        self.state.as_ref().map_or("ok", |s| s.state_of(level))
+    }
+
+    /// The highest firing level.
+    pub fn firing_level(&self) -> Option<usize> {
+        self.state.as_ref().and_then(|s| s.firing_level())
+    }
 }
 
 #[derive(Debug)]
@@ -71,6 +87,8 @@ pub struct PolicyRt {
     pub horizon: f64,
     /// Text `let`s of state metrics, and the column whose series hold them.
     pub texts: Vec<(String, usize)>,
+    /// The empty text, shared by every missing label of an identity.
+    empty: Arc<str>,
     /// Column buffers of the evaluator, kept between ticks.
     pub scratch_inputs: Vec<Vec<f64>>,
     pub scratch_outputs: Vec<Vec<f64>>,
@@ -121,6 +139,7 @@ impl PolicyRt {
         PolicyRt {
             horizon,
             texts: text_columns(&plan),
+            empty: Arc::from(""),
             scratch_inputs: Vec::new(),
             scratch_outputs: Vec::new(),
             rules: Rules::new(&plan),
@@ -163,11 +182,15 @@ impl PolicyRt {
     pub fn bind(&mut self, index: &SeriesIndex, id: SeriesId, columns: &[u32]) -> u32 {
         let series = &index.series[id.0 as usize];
         let host = series.host;
+        // The label values are the series' own `Arc`s, shared, not copies.
         let value = |name: &str| -> Arc<str> {
-            label_of(&series.labels, name)
-                .or_else(|| index.hosts.label(host, name))
-                .unwrap_or("")
-                .into()
+            series
+                .labels
+                .binary_search_by(|l| (*l.name).cmp(name))
+                .ok()
+                .map(|i| series.labels[i].value.clone())
+                .or_else(|| index.hosts.label_arc(host, name))
+                .unwrap_or_else(|| self.empty.clone())
         };
         let key: Key = self.key_labels.iter().map(|l| value(l)).collect();
         let row = match self.row_by_key.get(&key) {
@@ -218,17 +241,20 @@ impl PolicyRt {
         let mut identity: Vec<(Arc<str>, Arc<str>)> =
             identity.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         identity.sort();
-        let ikey: Key = identity.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
-        let instance = match self.instance_by_key.get(&ikey) {
-            Some(i) => *i,
+        // Without `by`, a row is its own instance: no lookup needed.
+        let ikey: Option<Key> = self
+            .group_by
+            .as_ref()
+            .map(|_| identity.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect());
+        let known = ikey.as_ref().and_then(|k| self.instance_by_key.get(k)).copied();
+        let instance = match known {
+            Some(i) => i,
             None => {
                 let i = self.instances.len() as u32;
-                self.instances.push(Instance {
-                    labels: identity,
-                    rows: Vec::new(),
-                    state: InstanceState::new(&self.rules),
-                });
-                self.instance_by_key.insert(ikey, i);
+                self.instances.push(Instance { labels: identity, rows: Vec::new(), state: None });
+                if let Some(k) = ikey {
+                    self.instance_by_key.insert(k, i);
+                }
                 i
             }
         };

@@ -72,6 +72,11 @@ impl HostTable {
         &self.keys[host.0 as usize]
     }
 
+    /// The value of a host label, shared.
+    pub fn label_arc(&self, host: HostId, name: &str) -> Option<Arc<str>> {
+        self.labels[host.0 as usize].get(name).cloned()
+    }
+
     pub fn label(&self, host: HostId, name: &str) -> Option<&str> {
         self.labels[host.0 as usize].get(name).map(|v| &**v)
     }

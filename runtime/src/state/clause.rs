@@ -81,6 +81,12 @@ pub fn truth(v: f64) -> Option<bool> {
 }
 
 impl ClauseState {
+    /// Whether the clause is where a new one starts, as far as anything
+    /// later can tell (false checks in its memory change nothing).
+    pub fn is_pristine(&self) -> bool {
+        self.phase == Phase::Inactive && !self.recent.iter().any(|c| *c)
+    }
+
     /// Moves the clause on with the outcome of one evaluation at `now`:
     /// `cond` is the condition, `recover` the recover condition (when the
     /// clause has one). Returns the change, if there was one.

@@ -122,6 +122,21 @@ impl InstanceState {
         }
     }
 
+    /// Whether this state is that of a new instance, for all that can follow
+    /// from it: the engine then drops it, so the many instances that never
+    /// leave `ok` cost no memory. An instance that ever fired keeps its
+    /// state (its episode count makes remediation keys unique).
+    pub fn is_pristine(&self) -> bool {
+        self.episodes == 0
+            && self.clauses.iter().all(ClauseState::is_pristine)
+            && self.levels.iter().all(|l| *l == LevelState::Ok)
+            && !self.suppressed
+            && !self.flapping
+            && !self.nodata
+            && self.flips.is_empty()
+            && self.episode.is_none()
+    }
+
     /// The state of `level` (a rank), as `expect` reads it: `ok`, `pending`,
     /// `firing`, `resolved`, or for a firing level `suppressed` or `flapping`.
     pub fn state_of(&self, level: usize) -> &'static str {

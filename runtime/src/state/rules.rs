@@ -117,6 +117,14 @@ impl Rules {
         Rules { clauses, remediations, escalation, nodata, flapping: plan.flapping }
     }
 
+    /// Whether an instance in its first state could change with these
+    /// outputs: only a true condition or missing data move it.
+    pub fn could_start(&self, outputs: &[f64], silent_for: f64) -> bool {
+        let holds = |o: usize| outputs.get(o).is_some_and(|v| !v.is_nan() && *v != 0.0);
+        self.clauses.iter().any(|c| holds(c.condition))
+            || self.nodata.is_some_and(|(d, _)| silent_for >= d)
+    }
+
     /// The output indices the state machine reads (conditions, recover and
     /// verify conditions), for callers that copy only what is needed.
     pub fn outputs(&self) -> impl Iterator<Item = usize> + '_ {

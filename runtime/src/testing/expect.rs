@@ -148,10 +148,7 @@ fn instance_states(engine: &Engine, matchers: &[Matcher], level: usize) -> Vec<(
     for (p, policy) in engine.policies.iter().enumerate() {
         for (i, inst) in policy.instances.iter().enumerate() {
             if instance_matches(engine, p, i, matchers) {
-                out.push((
-                    who(&policy.plan.name, &inst.labels),
-                    inst.state.state_of(level).to_string(),
-                ));
+                out.push((who(&policy.plan.name, &inst.labels), inst.state_of(level).to_string()));
             }
         }
     }
@@ -167,8 +164,8 @@ fn instance_states_all(engine: &Engine, matchers: &[Matcher]) -> Vec<(String, Ve
                 let states = crate::state::LEVELS
                     .iter()
                     .enumerate()
-                    .filter(|(l, _)| inst.state.state_of(*l) != "ok")
-                    .map(|(l, name)| format!("{name} {}", inst.state.state_of(l)))
+                    .filter(|(l, _)| inst.state_of(*l) != "ok")
+                    .map(|(l, name)| format!("{name} {}", inst.state_of(l)))
                     .collect();
                 out.push((who(&policy.plan.name, &inst.labels), states));
             }

@@ -354,3 +354,38 @@ fn an_input_that_cannot_be_read_exits_two_with_a_message() {
         .stdout("")
         .stderr(predicates::str::contains("folder.prom"));
 }
+
+#[test]
+fn an_inventory_gives_hosts_the_labels_fleets_filter_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package(dir.path());
+    let policy = std::fs::read_to_string(pkg.join("load.upk")).unwrap();
+    std::fs::write(
+        pkg.join("load.upk"),
+        policy.replace("fleet all = hosts", "fleet all = hosts where role == \"db\""),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("stream.prom"), prom_stream()).unwrap();
+    std::fs::write(dir.path().join("hosts.csv"), "host,role\nh1,db\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = upkeep()
+            .current_dir(dir.path())
+            .args(["run", "pkg", "--input", "stream.prom"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        events(&out.stdout).len()
+    };
+    // h1's series carry no `role`: only the inventory puts it in the fleet.
+    assert_eq!(run(&[]), 0);
+    assert!(run(&["--inventory", "hosts.csv"]) > 0);
+    // A broken inventory is a usage error with its position.
+    std::fs::write(dir.path().join("bad.csv"), "role\ndb\n").unwrap();
+    upkeep()
+        .current_dir(dir.path())
+        .args(["run", "pkg", "--input", "stream.prom", "--inventory", "bad.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.csv"));
+}

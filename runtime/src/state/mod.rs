@@ -4,6 +4,7 @@
 //! given the time and the evaluation's outcome, and says what changed.
 
 mod clause;
+mod episode;
 mod instance;
 mod rules;
 

@@ -1,0 +1,147 @@
+//! Firing episodes of an instance: the remediations of `on LEVEL` with
+//! their guards (`cooldown`, `at most`, `verify`), and the escalation
+//! steps timed from the start of the episode. Part of [`InstanceState`]'s
+//! step; actions come out as [`Change`]s, never run here.
+
+use super::clause::truth;
+use super::instance::{
+    ActionChange, Change, Episode, InstanceState, LevelState, Observation, overlay,
+};
+use super::rules::{LEVELS, Rules};
+use crate::events::EventKind;
+
+impl InstanceState {
+    /// Episodes, remediations and escalation steps.
+    pub(super) fn step_episode(
+        &mut self,
+        rules: &Rules,
+        obs: &Observation<'_>,
+        before: &[LevelState; 3],
+        out: &mut Vec<Change>,
+    ) {
+        let now = obs.now;
+        if self.firing_level().is_none() {
+            self.episode = None;
+            self.guards.iter_mut().for_each(|g| g.verifying = None);
+            return;
+        }
+        if self.episode.is_none() {
+            self.episodes += 1;
+            self.episode =
+                Some(Episode { id: self.episodes, start: now, next_step: 0, advanced: 0.0 });
+        }
+        let held = self.held_because(obs);
+        let episode_id = self.episode.as_ref().map_or(0, |e| e.id);
+        let mut escalate_now = false;
+        for (index, r) in rules.remediations.iter().enumerate() {
+            let became =
+                self.levels[r.level] == LevelState::Firing && before[r.level] != LevelState::Firing;
+            let guard = &mut self.guards[index];
+            if let Some(deadline) = guard.verifying {
+                let ok = r.verify.and_then(|(o, _)| truth(obs.outputs.get(o).copied()?));
+                if ok == Some(true) {
+                    guard.verifying = None;
+                    out.push(overlay(EventKind::Verified, Some(r.level), "verify held".into()));
+                } else if now >= deadline {
+                    guard.verifying = None;
+                    escalate_now = true;
+                    let within = r.verify.map_or(0.0, |v| v.1);
+                    let why = format!("not true within {}", crate::render::duration(within));
+                    out.push(overlay(EventKind::VerifyFailed, Some(r.level), why));
+                }
+            }
+            if !became {
+                continue;
+            }
+            let trigger = format!("on {}", LEVELS[r.level]);
+            while guard.runs.front().is_some_and(|t| r.at_most.is_some_and(|a| *t <= now - a.1)) {
+                guard.runs.pop_front();
+            }
+            let guard_reason = if let Some(why) = &held {
+                Some(why.clone())
+            } else if let Some(c) =
+                r.cooldown.filter(|c| guard.runs.back().is_some_and(|t| now - t < *c))
+            {
+                Some(format!("cooldown {}", crate::render::duration(c)))
+            } else if let Some((n, per, then)) =
+                r.at_most.filter(|(n, _, _)| guard.runs.len() >= *n as usize)
+            {
+                escalate_now |= then;
+                Some(format!("at most {n} per {}", crate::render::duration(per)))
+            } else {
+                None
+            };
+            for (i, call) in r.actions.iter().enumerate() {
+                let kind = if guard_reason.is_some() { EventKind::Held } else { EventKind::Action };
+                out.push(Change {
+                    kind,
+                    level: Some(r.level),
+                    from: None,
+                    to: None,
+                    reason: guard_reason.clone().unwrap_or_else(|| trigger.clone()),
+                    action: Some(ActionChange {
+                        call: call.clone(),
+                        trigger: trigger.clone(),
+                        episode: episode_id,
+                        step: format!("{trigger}#{i}"),
+                        dry_run: r.dry_run,
+                    }),
+                });
+            }
+            if guard_reason.is_none() {
+                guard.runs.push_back(now);
+                if let Some((_, within)) = r.verify {
+                    guard.verifying = Some(now + within);
+                }
+            }
+        }
+        self.escalate(rules, now, escalate_now, held.as_deref(), out);
+    }
+
+    fn held_because(&self, obs: &Observation<'_>) -> Option<String> {
+        if self.suppressed {
+            Some("suppressed: a policy it depends on fires".into())
+        } else if self.flapping {
+            Some("flapping".into())
+        } else if obs.quiet {
+            Some("quiet during a calendar".into())
+        } else {
+            None
+        }
+    }
+
+    fn escalate(
+        &mut self,
+        rules: &Rules,
+        now: f64,
+        at_once: bool,
+        held: Option<&str>,
+        out: &mut Vec<Change>,
+    ) {
+        let Some(ep) = self.episode.as_mut() else { return };
+        if at_once && let Some((after, _)) = rules.escalation.get(ep.next_step) {
+            ep.advanced = ep.advanced.max(ep.start + after - now);
+        }
+        while let Some((after, call)) = rules.escalation.get(ep.next_step) {
+            if ep.start + after - ep.advanced > now {
+                break;
+            }
+            let trigger = format!("escalate after {}", crate::render::duration(*after));
+            out.push(Change {
+                kind: if held.is_some() { EventKind::Held } else { EventKind::Action },
+                level: self.levels.iter().rposition(|l| *l == LevelState::Firing),
+                from: None,
+                to: None,
+                reason: held.map_or_else(|| trigger.clone(), str::to_string),
+                action: Some(ActionChange {
+                    call: call.clone(),
+                    trigger,
+                    episode: ep.id,
+                    step: format!("escalate#{}", ep.next_step),
+                    dry_run: false,
+                }),
+            });
+            ep.next_step += 1;
+        }
+    }
+}

@@ -175,13 +175,14 @@ impl Column {
         }
     }
 
-    /// A new slot for one instance.
-    pub fn slot(&self) -> Slot {
+    /// A new slot for one instance; its window, if it has one, goes into
+    /// `windows` (the policy's arena).
+    pub fn slot(&self, windows: &mut Vec<Window>) -> Slot {
         match self {
             Column::Window { function, seconds, .. }
             | Column::OutWindow { function, seconds, .. } => {
-                let window = Window::with_features(*seconds, features(*function));
-                Slot::Window { window: Box::new(window), series: None }
+                windows.push(Window::with_features(*seconds, features(*function)));
+                Slot::Window { window: (windows.len() - 1) as u32, series: None }
             }
             Column::Ewma { .. } => Slot::Ewma { value: f64::NAN, series: None },
             _ => Slot::Series(Vec::new()),
@@ -208,10 +209,11 @@ fn features(function: WindowFn) -> Features {
 pub enum Slot {
     /// The series bound to the column (the newest sample wins when several).
     Series(Vec<crate::series::SeriesId>),
-    /// A window, and the series whose samples it holds (none for a window
-    /// over an output).
+    /// A window (its index in the policy's arena: a sample reaches it
+    /// without reading the row), and the series whose samples it holds
+    /// (none for a window over an output).
     Window {
-        window: Box<Window>,
+        window: u32,
         series: Option<crate::series::SeriesId>,
     },
     Ewma {

@@ -5,6 +5,7 @@
 use super::columns::{Column, Slot, TextSide, window_value};
 use super::policy::{PolicyRt, Row};
 use crate::series::{SeriesId, SeriesIndex};
+use crate::window::Window;
 use hashbrown::HashMap;
 use upkeep_compiler::plan::Clock;
 
@@ -39,7 +40,7 @@ pub fn evaluate(policy: &mut PolicyRt, index: &SeriesIndex, rows: Vec<u32>, now:
         for (c, column) in policy.columns.iter().enumerate() {
             if policy.passes[c] == 0 {
                 let row = RowRef { index, host: *host, labels };
-                inputs[c][k] = fill(column, &mut slots[c], row, now);
+                inputs[c][k] = fill(column, &mut slots[c], &mut policy.windows, row, now);
             }
         }
     }
@@ -86,7 +87,13 @@ fn newest<'a>(index: &'a SeriesIndex, ids: &[SeriesId]) -> Option<&'a crate::ser
         .max_by(|a, b| a.last_time.total_cmp(&b.last_time))
 }
 
-fn fill(column: &Column, slot: &mut Slot, row: RowRef<'_>, now: f64) -> f64 {
+fn fill(
+    column: &Column,
+    slot: &mut Slot,
+    windows: &mut [Window],
+    row: RowRef<'_>,
+    now: f64,
+) -> f64 {
     let index = row.index;
     let lookback = |metric: u32| index.metrics[metric as usize].lookback;
     match (column, slot) {
@@ -94,6 +101,7 @@ fn fill(column: &Column, slot: &mut Slot, row: RowRef<'_>, now: f64) -> f64 {
             newest(index, ids).map_or(f64::NAN, |s| s.value_at(now, lookback(sel.metric)))
         }
         (Column::Window { function, param, .. }, Slot::Window { window, .. }) => {
+            let Some(window) = windows.get_mut(*window as usize) else { return f64::NAN };
             window.expire(now);
             window_value(window, *function, now, *param)
         }
@@ -181,7 +189,9 @@ fn fill_pass(
                 let (function, output, param) = (*function, *output, *param);
                 for (k, r) in rows.iter().enumerate() {
                     let v = outputs.get(output).map_or(f64::NAN, |o| o[k]);
-                    if let Slot::Window { window: w, .. } = &mut policy.rows[*r as usize].slots[c] {
+                    if let Slot::Window { window, .. } = policy.rows[*r as usize].slots[c]
+                        && let Some(w) = policy.windows.get_mut(window as usize)
+                    {
                         w.push(now, v);
                         w.expire(now);
                         column_inputs[k] = window_value(w, function, now, param);

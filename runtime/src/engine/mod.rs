@@ -54,15 +54,12 @@ pub struct EngineStats {
     pub batches: u64,
 }
 
-/// Where the samples of a series go besides the series itself: a window or
-/// EWMA column of a row.
+/// Where the samples of a series go besides the series itself: a window
+/// of a policy's arena, or an EWMA column of a row.
 #[derive(Clone, Copy, Debug)]
-struct Feed {
-    policy: u32,
-    row: u32,
-    column: u32,
-    /// The EWMA's smoothing factor (unused for windows).
-    alpha: f64,
+enum Feed {
+    Window { policy: u32, window: u32 },
+    Ewma { policy: u32, row: u32, column: u32, alpha: f64 },
 }
 
 #[derive(Debug)]
@@ -249,9 +246,13 @@ impl Engine {
                     _ => 0.0,
                 };
                 match &mut policy.rows[row as usize].slots[c as usize] {
-                    Slot::Window { series, .. } | Slot::Ewma { series, .. } if series.is_none() => {
+                    Slot::Window { series, window } if series.is_none() => {
                         *series = Some(id);
-                        self.feeds.push(Feed { policy: p, row, column: c, alpha });
+                        self.feeds.push(Feed::Window { policy: p, window: *window });
+                    }
+                    Slot::Ewma { series, .. } if series.is_none() => {
+                        *series = Some(id);
+                        self.feeds.push(Feed::Ewma { policy: p, row, column: c, alpha });
                     }
                     _ => {}
                 }
@@ -284,19 +285,21 @@ impl Engine {
         self.stats.samples += 1;
         let (start, end) = series.feeds;
         for feed in &self.feeds[start as usize..end as usize] {
-            let row = &mut self.policies[feed.policy as usize].rows[feed.row as usize];
-            match &mut row.slots[feed.column as usize] {
-                Slot::Window { window, .. } => {
-                    window.push(t, value);
+            match *feed {
+                Feed::Window { policy, window } => {
+                    if let Some(w) = self.policies[policy as usize].windows.get_mut(window as usize)
+                    {
+                        w.push(t, value);
+                    }
                 }
-                Slot::Ewma { value: e, .. } if !value.is_nan() => {
-                    *e = if e.is_nan() {
-                        value
-                    } else {
-                        feed.alpha * value + (1.0 - feed.alpha) * *e
-                    };
+                Feed::Ewma { policy, row, column, alpha } => {
+                    let row = &mut self.policies[policy as usize].rows[row as usize];
+                    if let Slot::Ewma { value: e, .. } = &mut row.slots[column as usize]
+                        && !value.is_nan()
+                    {
+                        *e = if e.is_nan() { value } else { alpha * value + (1.0 - alpha) * *e };
+                    }
                 }
-                _ => {}
             }
         }
     }

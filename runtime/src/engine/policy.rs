@@ -87,6 +87,8 @@ pub struct PolicyRt {
     pub horizon: f64,
     /// Text `let`s of state metrics, and the column whose series hold them.
     pub texts: Vec<(String, usize)>,
+    /// Every window of every row, in one arena.
+    pub windows: Vec<crate::window::Window>,
     /// The empty text, shared by every missing label of an identity.
     empty: Arc<str>,
     /// Column buffers of the evaluator, kept between ticks.
@@ -140,6 +142,7 @@ impl PolicyRt {
             horizon,
             texts: text_columns(&plan),
             empty: Arc::from(""),
+            windows: Vec::new(),
             scratch_inputs: Vec::new(),
             scratch_outputs: Vec::new(),
             rules: Rules::new(&plan),
@@ -263,7 +266,7 @@ impl PolicyRt {
             key: key.clone(),
             host,
             labels,
-            slots: self.columns.iter().map(Column::slot).collect(),
+            slots: self.columns.iter().map(|c| c.slot(&mut self.windows)).collect(),
             series: Vec::new(),
             offset,
             instance,

@@ -9,6 +9,9 @@
 //! - [`engine`]: scheduling and batch evaluation on event time;
 //! - [`state`]: the instance state machine;
 //! - [`events`]: what comes out, with [`render`] for values and messages;
+//! - [`exec`]: the executor of remediation actions (programs without a
+//!   shell, killed as a process group; signed webhooks), not yet called by
+//!   the engine;
 //! - [`calendar`], [`inventory`], [`notation`]: calendars in time zones,
 //!   host inventories, promtool's series notation.
 
@@ -16,6 +19,7 @@ pub mod calendar;
 pub mod decode;
 pub mod engine;
 pub mod events;
+pub mod exec;
 pub mod inventory;
 pub mod notation;
 pub mod render;

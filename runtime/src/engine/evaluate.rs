@@ -81,10 +81,10 @@ struct RowRef<'a> {
 }
 
 /// The newest of the series bound to a slot.
-fn newest<'a>(index: &'a SeriesIndex, ids: &[SeriesId]) -> Option<&'a crate::series::Series> {
-    ids.iter()
-        .map(|id| &index.series[id.0 as usize])
-        .max_by(|a, b| a.last_time.total_cmp(&b.last_time))
+pub fn newest(index: &SeriesIndex, ids: &[SeriesId]) -> Option<SeriesId> {
+    ids.iter().copied().max_by(|a, b| {
+        index.hot[a.0 as usize].last_time.total_cmp(&index.hot[b.0 as usize].last_time)
+    })
 }
 
 fn fill(
@@ -97,9 +97,8 @@ fn fill(
     let index = row.index;
     let lookback = |metric: u32| index.metrics[metric as usize].lookback;
     match (column, slot) {
-        (Column::Latest(sel), Slot::Series(ids)) => {
-            newest(index, ids).map_or(f64::NAN, |s| s.value_at(now, lookback(sel.metric)))
-        }
+        (Column::Latest(sel), Slot::Series(ids)) => newest(index, ids)
+            .map_or(f64::NAN, |id| index.hot[id.0 as usize].value_at(now, lookback(sel.metric))),
         (Column::Window { function, param, .. }, Slot::Window { window, .. }) => {
             let Some(window) = windows.get_mut(*window as usize) else { return f64::NAN };
             window.expire(now);
@@ -134,8 +133,11 @@ fn text_side<'a>(s: &'a TextSide, row: &RowRef<'a>, ids: &[SeriesId], now: f64) 
                 .unwrap_or(""),
         ),
         TextSide::State(sel) => newest(index, ids)
-            .filter(|s| now - s.last_time <= index.metrics[sel.metric as usize].lookback)
-            .and_then(|s| s.state.as_deref()),
+            .filter(|id| {
+                now - index.hot[id.0 as usize].last_time
+                    <= index.metrics[sel.metric as usize].lookback
+            })
+            .and_then(|id| index.series[id.0 as usize].state.as_deref()),
     }
 }
 

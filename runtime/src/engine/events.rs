@@ -95,11 +95,8 @@ fn state_text(policy: &PolicyRt, index: &SeriesIndex, i: &Instance, name: &str) 
     let (_, column) = policy.texts.iter().find(|(n, _)| n == name)?;
     let row = policy.rows.get(*i.rows.first()? as usize)?;
     let Slot::Series(ids) = row.slots.get(*column)? else { return None };
-    let series = ids
-        .iter()
-        .map(|id| &index.series[id.0 as usize])
-        .max_by(|a, b| a.last_time.total_cmp(&b.last_time))?;
-    series.state.as_deref().map(str::to_string)
+    let id = super::evaluate::newest(index, ids)?;
+    index.series[id.0 as usize].state.as_deref().map(str::to_string)
 }
 
 /// What every instance of one tick shares.

@@ -258,18 +258,19 @@ impl Engine {
                 }
             }
         }
-        self.index.series[id.0 as usize].feeds = (start, self.feeds.len() as u32);
+        self.index.hot[id.0 as usize].feeds = (start, self.feeds.len() as u32);
     }
 
     /// Applies a sample to its series and to the windows it feeds.
     fn apply(&mut self, id: SeriesId, sample: &Sample, t: f64) {
-        let series = &mut self.index.series[id.0 as usize];
-        if t < series.last_time {
+        let hot = &mut self.index.hot[id.0 as usize];
+        if t < hot.last_time {
             self.stats.out_of_order += 1;
             return;
         }
-        let info = &self.index.metrics[series.metric as usize];
+        let info = &self.index.metrics[hot.metric as usize];
         let value = if info.is_state {
+            let series = &mut self.index.series[id.0 as usize];
             let state = series.state_label.as_deref().and_then(|l| sample.label(l));
             if sample.value != 0.0 {
                 series.state = state.map(Into::into);
@@ -280,10 +281,11 @@ impl Engine {
         } else {
             sample.value * info.scale
         };
-        series.last_time = t;
-        series.last_value = value;
+        let hot = &mut self.index.hot[id.0 as usize];
+        hot.last_time = t;
+        hot.last_value = value;
         self.stats.samples += 1;
-        let (start, end) = series.feeds;
+        let (start, end) = hot.feeds;
         for feed in &self.feeds[start as usize..end as usize] {
             match *feed {
                 Feed::Window { policy, window } => {

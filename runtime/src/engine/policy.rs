@@ -299,7 +299,7 @@ impl PolicyRt {
     pub fn last_sample(&self, index: &SeriesIndex, row: &Row) -> f64 {
         row.series
             .iter()
-            .map(|id| index.series[id.0 as usize].last_time)
+            .map(|id| index.hot[id.0 as usize].last_time)
             .fold(f64::NEG_INFINITY, f64::max)
     }
 

@@ -52,28 +52,37 @@ pub struct Series {
     /// of a state metric.
     pub labels: Arc<[Label]>,
     pub host: HostId,
-    /// Time (seconds since the epoch) and value, in base units, of the
-    /// newest sample; `f64::NEG_INFINITY` before the first.
-    pub last_time: f64,
-    pub last_value: f64,
     /// A state metric's current state.
     pub state: Option<Arc<str>>,
     /// The label holding a state metric's state in the exporter's series.
     pub state_label: Option<Arc<str>>,
-    /// Where the engine sends this series' samples: a range of its feeds
-    /// (kept here, beside the newest sample, to read one cache line less).
+}
+
+/// What every sample of a series reads and writes, apart from the rest of
+/// [`Series`] so that the hot part of many series packs into few cache
+/// lines (`SeriesIndex::hot`, indexed like `SeriesIndex::series`).
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesHot {
+    /// Time (seconds since the epoch) and value, in base units, of the
+    /// newest sample; `f64::NEG_INFINITY` before the first.
+    pub last_time: f64,
+    pub last_value: f64,
+    /// Where the engine sends this series' samples: a range of its feeds.
     pub feeds: (u32, u32),
+    pub metric: u32,
+}
+
+impl SeriesHot {
+    /// The latest value at `now`, unknown once older than `lookback`.
+    pub fn value_at(&self, now: f64, lookback: f64) -> f64 {
+        if now - self.last_time <= lookback { self.last_value } else { f64::NAN }
+    }
 }
 
 impl Series {
     /// The value of label `name`.
     pub fn label(&self, name: &str) -> Option<&str> {
         label_of(&self.labels, name)
-    }
-
-    /// The latest value at `now`, unknown once older than `lookback`.
-    pub fn value_at(&self, now: f64, lookback: f64) -> f64 {
-        if now - self.last_time <= lookback { self.last_value } else { f64::NAN }
     }
 }
 
@@ -85,31 +94,14 @@ pub fn label_of<'a>(labels: &'a [Label], name: &str) -> Option<&'a str> {
 /// A series as the exporter names it: (name, labels).
 type ExporterKey = (Arc<str>, Arc<[Label]>);
 
-/// The series of one (name, labels) pair of `Arc`s, which it keeps alive.
-/// Nearly always one series: it is kept inline, so the hot lookup reads no
-/// other memory.
-#[derive(Debug)]
+/// The series of one (name, labels) pair of the decoder's `Arc`s: nearly
+/// always one, kept inline so the hot lookup reads one small bucket; more
+/// (several metrics from one exporter series) are in `more_ids`.
+#[derive(Clone, Copy, Debug)]
 struct AddressEntry {
-    _name: Arc<str>,
-    _labels: Arc<[Label]>,
     first: SeriesId,
-    more: Option<Box<[SeriesId]>>,
-}
-
-impl AddressEntry {
-    fn new(name: &Arc<str>, labels: &Arc<[Label]>, ids: &[SeriesId]) -> Option<AddressEntry> {
-        let (first, more) = ids.split_first()?;
-        Some(AddressEntry {
-            _name: name.clone(),
-            _labels: labels.clone(),
-            first: *first,
-            more: (!more.is_empty()).then(|| more.into()),
-        })
-    }
-
-    fn ids(&self) -> impl Iterator<Item = SeriesId> + '_ {
-        std::iter::once(self.first).chain(self.more.iter().flat_map(|m| m.iter().copied()))
-    }
+    /// Index into `SeriesIndex::more_ids`, or `u32::MAX` for none.
+    more: u32,
 }
 
 /// What the index did with a sample.
@@ -130,10 +122,17 @@ pub struct SeriesIndex {
     by_key: HashMap<ExporterKey, Vec<SeriesId>>,
     /// The same, by the addresses of the decoder's shared name and labels.
     by_address: HashMap<(usize, usize), AddressEntry>,
+    /// The `Arc`s whose addresses `by_address` holds, kept alive so that no
+    /// address is reused for another series while it is there.
+    pinned: Vec<(Arc<str>, Arc<[Label]>)>,
+    /// The series after the first of `by_address` entries with several.
+    more_ids: Vec<Box<[SeriesId]>>,
     /// (metric, labels the policies' way) → series: the several exporter
     /// series of one state metric (one per state) are one series.
     by_labels: HashMap<(u32, Arc<[Label]>), SeriesId>,
     pub series: Vec<Series>,
+    /// The hot part of each series, indexed as `series`.
+    pub hot: Vec<SeriesHot>,
     pub hosts: HostTable,
 }
 
@@ -177,14 +176,16 @@ impl SeriesIndex {
         let address =
             (Arc::as_ptr(name) as *const u8 as usize, Arc::as_ptr(labels) as *const u8 as usize);
         if let Some(entry) = self.by_address.get(&address) {
-            out.extend(entry.ids().map(|id| Lookup::Series { id, new: false }));
+            out.push(Lookup::Series { id: entry.first, new: false });
+            if let Some(more) = self.more_ids.get(entry.more as usize) {
+                out.extend(more.iter().map(|id| Lookup::Series { id: *id, new: false }));
+            }
             return;
         }
         if let Some(ids) = self.by_key.get(&(name.clone(), labels.clone())) {
             out.extend(ids.iter().map(|id| Lookup::Series { id: *id, new: false }));
-            if let Some(entry) = AddressEntry::new(name, labels, ids) {
-                self.remember_address(address, entry);
-            }
+            let ids = ids.clone();
+            self.remember_address(address, name, labels, &ids);
             return;
         }
         let Some(metrics) = self.by_source.get(name).cloned() else {
@@ -209,29 +210,46 @@ impl SeriesIndex {
                 metric,
                 labels: translated,
                 host,
+                state: None,
+                state_label: if info.is_state { state_label(labels, &info.source) } else { None },
+            });
+            self.hot.push(SeriesHot {
                 last_time: f64::NEG_INFINITY,
                 last_value: f64::NAN,
-                state: None,
                 feeds: (0, 0),
-                state_label: if info.is_state { state_label(labels, &info.source) } else { None },
+                metric,
             });
             self.by_labels.insert((metric, self.series[id.0 as usize].labels.clone()), id);
             ids.push(id);
             out.push(Lookup::Series { id, new: true });
         }
-        if let Some(entry) = AddressEntry::new(name, labels, &ids) {
-            self.remember_address(address, entry);
-        }
+        self.remember_address(address, name, labels, &ids);
         self.by_key.insert((name.clone(), labels.clone()), ids);
     }
 
-    fn remember_address(&mut self, address: (usize, usize), entry: AddressEntry) {
+    fn remember_address(
+        &mut self,
+        address: (usize, usize),
+        name: &Arc<str>,
+        labels: &Arc<[Label]>,
+        ids: &[SeriesId],
+    ) {
+        let Some((first, rest)) = ids.split_first() else { return };
         // After the decoder's interner starts afresh, old addresses are never
         // seen again: forget them all once there are many more than series.
         if self.by_address.len() > 2 * self.by_key.len() + 1024 {
             self.by_address.clear();
+            self.pinned.clear();
+            self.more_ids.clear();
         }
-        self.by_address.insert(address, entry);
+        let more = if rest.is_empty() {
+            u32::MAX
+        } else {
+            self.more_ids.push(rest.into());
+            (self.more_ids.len() - 1) as u32
+        };
+        self.pinned.push((name.clone(), labels.clone()));
+        self.by_address.insert(address, AddressEntry { first: *first, more });
     }
 
     /// The number of series kept.

@@ -28,10 +28,12 @@
 
 mod deque;
 pub mod quantile;
+mod tracked;
 mod trend;
 
 pub use deque::MonotonicDeque;
 pub use quantile::{SortedValues, quantile_of, quantile_of_sorted};
+use tracked::Tracked;
 
 use std::collections::VecDeque;
 
@@ -78,7 +80,6 @@ impl Features {
 #[derive(Clone, Debug)]
 pub struct Window {
     span: f64,
-    features: Features,
     /// (time relative to `origin`, value), oldest first.
     samples: VecDeque<(f64, f64)>,
     origin: Option<f64>,
@@ -87,14 +88,8 @@ pub struct Window {
     sum_t: f64,
     sum_tv: f64,
     sum_tt: f64,
-    min: MonotonicDeque,
-    max: MonotonicDeque,
-    /// Counter increases between consecutive samples, resets counted as a
-    /// restart from zero; kept per sample so they expire with it.
-    increases: VecDeque<f64>,
-    sum_increase: f64,
-    changes: VecDeque<bool>,
-    change_count: usize,
+    /// The aggregates kept only when needed (see [`Features`]).
+    tracked: Option<Box<Tracked>>,
     /// The values in order, for `quantile`; only in windows built with
     /// `with_quantiles` (boxed, so other windows grow by one pointer).
     sorted: Option<Box<SortedValues>>,
@@ -109,7 +104,6 @@ impl Window {
     pub fn with_features(span_seconds: f64, features: Features) -> Self {
         Window {
             span: span_seconds,
-            features,
             samples: VecDeque::new(),
             origin: None,
             sum_v: 0.0,
@@ -117,12 +111,7 @@ impl Window {
             sum_t: 0.0,
             sum_tv: 0.0,
             sum_tt: 0.0,
-            min: MonotonicDeque::new(false),
-            max: MonotonicDeque::new(true),
-            increases: VecDeque::new(),
-            sum_increase: 0.0,
-            changes: VecDeque::new(),
-            change_count: 0,
+            tracked: Tracked::for_features(features),
             sorted: features.quantiles.then(Box::default),
         }
     }
@@ -132,6 +121,12 @@ impl Window {
     /// costs a binary search and a move of at most `len` floats.
     pub fn with_quantiles(span_seconds: f64) -> Self {
         Window::with_features(span_seconds, Features { quantiles: true, ..Features::DEFAULT })
+    }
+
+    /// What the window keeps up to date.
+    pub fn features(&self) -> Features {
+        let tracked = self.tracked.as_ref().map_or(Features::NONE, |t| t.features);
+        Features { quantiles: self.sorted.is_some(), ..tracked }
     }
 
     /// Whether this window keeps its values sorted for `quantile`.
@@ -146,7 +141,7 @@ impl Window {
         if let Some(s) = sorted.as_mut() {
             s.clear();
         }
-        let (span, origin, features) = (self.span, self.origin, self.features);
+        let (span, origin, features) = (self.span, self.origin, self.features());
         *self = Window::with_features(span, Features { quantiles: false, ..features });
         self.origin = origin;
         self.sorted = sorted;
@@ -181,28 +176,15 @@ impl Window {
     }
 
     fn add(&mut self, rt: f64, v: f64) {
-        let (increase, changed) = match self.samples.back() {
-            Some(&(_, prev)) => (if v >= prev { v - prev } else { v }, v != prev),
-            None => (0.0, false),
-        };
+        if let Some(t) = self.tracked.as_mut() {
+            t.add(rt, v, self.samples.back().map(|s| s.1));
+        }
         self.samples.push_back((rt, v));
         self.sum_v += v;
         self.sum_vv += v * v;
         self.sum_t += rt;
         self.sum_tv += rt * v;
         self.sum_tt += rt * rt;
-        if self.features.extrema {
-            self.min.push(rt, v);
-            self.max.push(rt, v);
-        }
-        if self.features.counter {
-            self.increases.push_back(increase);
-            self.sum_increase += increase;
-        }
-        if self.features.changes {
-            self.changes.push_back(changed);
-            self.change_count += usize::from(changed);
-        }
         if let Some(s) = self.sorted.as_mut() {
             s.insert(v);
         }
@@ -240,30 +222,15 @@ impl Window {
             self.sum_t -= rt;
             self.sum_tv -= rt * v;
             self.sum_tt -= rt * rt;
-            if self.features.extrema {
-                self.min.expire(rt);
-                self.max.expire(rt);
-            }
-            // The oldest sample's increase (from the one before it) leaves
-            // with it; the next sample's increase now starts the window, so
-            // it is no longer inside it either.
-            if let Some(i) = self.increases.pop_front() {
-                self.sum_increase -= i;
-            }
-            if let Some(c) = self.changes.pop_front() {
-                self.change_count -= usize::from(c);
+            if let Some(t) = self.tracked.as_mut() {
+                t.expire_one(rt);
             }
             if let Some(s) = self.sorted.as_mut() {
                 s.remove(v);
             }
         }
-        if let Some(first) = self.increases.front_mut() {
-            self.sum_increase -= *first;
-            *first = 0.0;
-        }
-        if let Some(first) = self.changes.front_mut() {
-            self.change_count -= usize::from(*first);
-            *first = false;
+        if let Some(t) = self.tracked.as_mut() {
+            t.settle_front();
         }
         if self.samples.is_empty() {
             self.reset();
@@ -283,18 +250,16 @@ impl Window {
     }
 
     pub fn min(&self) -> f64 {
-        if self.features.extrema {
-            self.min.peek().unwrap_or(f64::NAN)
-        } else {
-            self.values().reduce(f64::min).unwrap_or(f64::NAN)
+        match self.tracked.as_ref().filter(|t| t.features.extrema) {
+            Some(t) => t.min.peek().unwrap_or(f64::NAN),
+            None => self.values().reduce(f64::min).unwrap_or(f64::NAN),
         }
     }
 
     pub fn max(&self) -> f64 {
-        if self.features.extrema {
-            self.max.peek().unwrap_or(f64::NAN)
-        } else {
-            self.values().reduce(f64::max).unwrap_or(f64::NAN)
+        match self.tracked.as_ref().filter(|t| t.features.extrema) {
+            Some(t) => t.max.peek().unwrap_or(f64::NAN),
+            None => self.values().reduce(f64::max).unwrap_or(f64::NAN),
         }
     }
 
@@ -305,8 +270,8 @@ impl Window {
     /// The sum of counter increases inside the window (resets as restarts
     /// from zero), kept or computed.
     fn increases_sum(&self) -> f64 {
-        if self.features.counter {
-            return self.sum_increase;
+        if let Some(t) = self.tracked.as_ref().filter(|t| t.features.counter) {
+            return t.sum_increase;
         }
         let values: Vec<f64> = self.values().collect();
         values.windows(2).map(|p| if p[1] >= p[0] { p[1] - p[0] } else { p[1] }).sum()
@@ -370,8 +335,8 @@ impl Window {
     pub fn changes(&self) -> f64 {
         if self.is_empty() {
             f64::NAN
-        } else if self.features.changes {
-            self.change_count as f64
+        } else if let Some(t) = self.tracked.as_ref().filter(|t| t.features.changes) {
+            t.change_count as f64
         } else {
             let values: Vec<f64> = self.values().collect();
             values.windows(2).filter(|p| p[1] != p[0]).count() as f64

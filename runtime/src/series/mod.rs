@@ -266,8 +266,17 @@ impl SeriesIndex {
 /// metric without its state label. A renamed label wins over a label that
 /// already has its new name (`labels(job = exported_job)` on a series that
 /// also carries the scrape's `job`).
-fn translate(labels: &[Label], info: &MetricInfo) -> Arc<[Label]> {
+fn translate(labels: &Arc<[Label]>, info: &MetricInfo) -> Arc<[Label]> {
     let state = if info.is_state { state_label(labels, &info.source) } else { None };
+    let touched = |l: &Label| {
+        Some(&l.name) == state.as_ref()
+            || info.renames.iter().any(|(theirs, ours)| *theirs == l.name || *ours == l.name)
+    };
+    if !labels.iter().any(touched) {
+        // Nothing to rename or drop (the usual case): share the decoder's
+        // label set (sorted and unique already) instead of copying it.
+        return labels.clone();
+    }
     let renamed = |name: &Arc<str>| info.renames.iter().find(|(theirs, _)| theirs == name);
     let shadowed = |name: &Arc<str>| info.renames.iter().any(|(_, ours)| ours == name);
     let mut out: Vec<Label> = labels
@@ -321,9 +330,16 @@ mod tests {
     }
 
     #[test]
+    fn untouched_label_sets_are_shared_not_copied() {
+        let m = info("node_load1", false, &[("mountpoint", "mount")]);
+        let raw: Arc<[Label]> = labels(&[("host", "a"), ("os", "linux")]).into();
+        assert!(Arc::ptr_eq(&translate(&raw, &m), &raw));
+    }
+
+    #[test]
     fn a_renamed_label_wins_over_one_with_its_new_name() {
         let m = info("backup_ts", false, &[("exported_job", "job")]);
-        let out = translate(&labels(&[("job", "node"), ("exported_job", "veeam")]), &m);
+        let out = translate(&labels(&[("exported_job", "veeam"), ("job", "node")]).into(), &m);
         assert_eq!(&*out, &labels(&[("job", "veeam")])[..]);
     }
 
@@ -332,7 +348,7 @@ mod tests {
         let m = info("windows_service_start_mode", true, &[("name", "service")]);
         let raw = labels(&[("name", "WinRM"), ("start_mode", "auto")]);
         assert_eq!(state_label(&raw, "windows_service_start_mode").as_deref(), Some("start_mode"));
-        assert_eq!(&*translate(&raw, &m), &labels(&[("service", "WinRM")])[..]);
+        assert_eq!(&*translate(&raw.clone().into(), &m), &labels(&[("service", "WinRM")])[..]);
         let raw = labels(&[("name", "x"), ("state", "running")]);
         assert_eq!(state_label(&raw, "windows_service_state").as_deref(), Some("state"));
         // A suffix counts only after a `_`: `art_mode` is not a label name here.

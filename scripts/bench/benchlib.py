@@ -42,6 +42,14 @@ def snapshot_binary(binary, data):
     """A copy of the binary in the data folder, so that a rebuild by someone
     else during the benchmark does not change what is measured."""
     copy = Path(data) / "upkeep"
+    if copy.exists():
+        if copy.samefile(binary):
+            return copy
+        # A new file, not the old one overwritten: `perf record` hard-links
+        # the binaries it profiles into its build-id cache (~/.debug), and
+        # copying over that inode would change the cached binary of an
+        # earlier build.
+        copy.unlink()
     shutil.copy2(binary, copy)
     return copy
 

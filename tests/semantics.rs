@@ -114,6 +114,7 @@ cases! {
     unknown_policy: policy("  depends on q") => "main.upk:2:14: error[E0304]: unknown policy `q`";
     unknown_level: policy("  critical when disk.free < 1GB") => "main.upk:2:3: error[E0305]: unknown level `critical`";
     unknown_state: check("policy t on linux {\n  every 1m\n}\ntest t {\n  expect warn fired at 5m\n}\n") => "main.upk:5:15: error[E0306]: unknown state `fired`";
+    unknown_event_kind: check("policy t on linux {\n  every 1m\n}\ntest t {\n  expect event fired at 5m\n}\n") => "main.upk:5:16: error[E0306]: unknown event kind `fired`";
     checks_out_of_range: policy("  warn when disk.free < 1GB for 5 of 3 checks") => "main.upk:2:33: error[E0307]: `for 5 of 3 checks` asks for more checks than it looks at";
     expected_share: policy("  on crit {\n    at most 150% of fleet\n  }") => "main.upk:3:13: error[E0308]: `at most 150% of fleet` must be a share between 0% and 100%";
     not_a_template: check("policy q on linux {\n  every 1m\n}\napply q() on linux\n") => "main.upk:4:7: error[E0309]: `q` is not a template: it has no parameters";

@@ -43,6 +43,23 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in the order of docs/events.md.
+    pub const ALL: [EventKind; 13] = [
+        EventKind::Pending,
+        EventKind::Cancelled,
+        EventKind::Firing,
+        EventKind::Resolved,
+        EventKind::Suppressed,
+        EventKind::Unsuppressed,
+        EventKind::Flapping,
+        EventKind::Stable,
+        EventKind::Nodata,
+        EventKind::Action,
+        EventKind::Held,
+        EventKind::Verified,
+        EventKind::VerifyFailed,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             EventKind::Pending => "pending",
@@ -139,5 +156,20 @@ pub fn rfc3339(ts: f64) -> String {
     match jiff::Timestamp::from_nanosecond(nanos) {
         Ok(t) => t.to_string(),
         Err(_) => format!("{ts}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checker_knows_every_kind_the_runtime_emits() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, upkeep_compiler::plan::EVENT_KINDS);
+        let docs = include_str!("../../docs/events.md");
+        for name in names {
+            assert!(docs.contains(&format!("| `{name}` |")), "docs/events.md lacks `{name}`");
+        }
     }
 }

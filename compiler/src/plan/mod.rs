@@ -20,6 +20,25 @@ pub use test::{Expect, ExpectPlan, Generator, SeriesGen, TestPlan};
 use crate::ir::Graph;
 use serde::{Deserialize, Serialize};
 
+/// The kinds of events the runtime emits (docs/events.md), which a test's
+/// `expect event KIND` may name. The runtime's own list is tested against
+/// this one.
+pub const EVENT_KINDS: &[&str] = &[
+    "pending",
+    "cancelled",
+    "firing",
+    "resolved",
+    "suppressed",
+    "unsuppressed",
+    "flapping",
+    "stable",
+    "nodata",
+    "action",
+    "held",
+    "verified",
+    "verify_failed",
+];
+
 /// The plan format's version; bumped on any incompatible change.
 pub const VERSION: u32 = 1;
 

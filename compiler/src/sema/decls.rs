@@ -208,7 +208,7 @@ pub fn check_test(cx: &mut Cx<'_, '_>, t: &TestDecl) {
                             state_name(cx, s);
                         }
                     }
-                    Expectation::Event(kind) => state_name(cx, kind),
+                    Expectation::Event(kind) => event_kind(cx, kind),
                     Expectation::Action(name) | Expectation::NoAction(Some(name)) => {
                         if cx.decl(name, &[DeclKind::Action]).is_none() {
                             cx.unknown(Code::UnknownAction, "action", name, &[DeclKind::Action]);
@@ -236,6 +236,20 @@ fn state_name(cx: &mut Cx<'_, '_>, s: &upkeep_grammar::ast::Ident) {
         .help = Some(match near {
         Some(n) => format!("did you mean `{n}`?"),
         None => format!("the states are {}", STATES.join(", ")),
+    });
+}
+
+/// `expect event KIND`: one of the kinds the runtime emits.
+fn event_kind(cx: &mut Cx<'_, '_>, s: &upkeep_grammar::ast::Ident) {
+    use crate::plan::EVENT_KINDS;
+    if EVENT_KINDS.contains(&s.name.as_str()) {
+        return;
+    }
+    let near = crate::suggest::closest(&s.name, EVENT_KINDS.iter().copied());
+    let message = format!("unknown event kind `{}`", s.name);
+    cx.error(Code::UnknownState, s.span, message, "not an event kind").help = Some(match near {
+        Some(n) => format!("did you mean `{n}`?"),
+        None => format!("the event kinds are {}", EVENT_KINDS.join(", ")),
     });
 }
 

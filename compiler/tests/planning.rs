@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use upkeep_compiler::ir::interp;
 use upkeep_compiler::package::Loader;
 use upkeep_compiler::plan::{
-    CalendarRule, DayWindow, InputSpec, Plan, PolicyPlan, TextSource, WindowEnd,
+    ActionBodyPlan, CalendarRule, DayWindow, InputSpec, Plan, PolicyPlan, TextSource, WindowEnd,
 };
 use upkeep_compiler::sema;
 
@@ -280,4 +280,46 @@ apply unit_down(service: "nginx.service") on all
     let p = policy(&plan, "unit_down(service: \"nginx.service\")");
     assert_eq!(p.levels[0].message.as_deref(), Some("nginx.service on {host} is {state}"));
     assert_eq!(p.message.as_deref(), Some("nginx.service {{literal}}"));
+}
+
+/// Action declarations become templates over their parameters: one per
+/// argv element, JSON with template leaves for a webhook body.
+#[test]
+fn actions_are_planned_as_templates_over_their_parameters() {
+    let plan = compile(&[(
+        "main",
+        r#"
+action restart(host: host, service: text, delay: text = "30") = exec ["systemctl", "restart", service, "--after={delay}s on {host}"]
+action hook(url: text, queue: text) = webhook url body { queue: queue, tags: ["upkeep", "{queue}"], urgent: true }
+action chat(channel: text) = notify "chat:{channel}"
+"#,
+    )]);
+    let by_name = |n: &str| plan.actions.iter().find(|a| a.name == n).unwrap();
+    let restart = by_name("restart");
+    assert_eq!(
+        restart.params,
+        [
+            ("host".to_string(), None),
+            ("service".to_string(), None),
+            ("delay".to_string(), Some("30".to_string()))
+        ]
+    );
+    assert_eq!(
+        restart.body,
+        ActionBodyPlan::Exec {
+            argv: vec![
+                "systemctl".into(),
+                "restart".into(),
+                "{service}".into(),
+                "--after={delay}s on {host}".into()
+            ]
+        }
+    );
+    let ActionBodyPlan::Webhook { url, body } = &by_name("hook").body else { panic!() };
+    assert_eq!(url, "{url}");
+    assert_eq!(
+        body.as_ref().unwrap(),
+        &serde_json::json!({"queue": "{queue}", "tags": ["upkeep", "{queue}"], "urgent": true})
+    );
+    assert_eq!(by_name("chat").body, ActionBodyPlan::Notify { channel: "chat:{channel}".into() });
 }

@@ -8,11 +8,13 @@
 //! multiplies every sample by its metric's `scale` when it reads it, and
 //! the graphs never convert units.
 
+mod actions;
 mod calendar;
 mod inputs;
 mod test;
 pub mod text;
 
+pub use actions::{ActionBodyPlan, ActionPlan};
 pub use calendar::{CalendarPlan, CalendarRule, DayWindow, WindowEnd};
 pub use inputs::{Clock, InputSpec, SeriesRef, TextSource, WindowFn};
 pub use test::{Expect, ExpectPlan, Generator, SeriesGen, TestPlan};
@@ -51,6 +53,8 @@ pub struct Plan {
     pub calendars: Vec<CalendarPlan>,
     #[serde(default)]
     pub tests: Vec<TestPlan>,
+    #[serde(default)]
+    pub actions: Vec<ActionPlan>,
 }
 
 /// A metric as the runtime reads it.

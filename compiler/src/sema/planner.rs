@@ -4,6 +4,7 @@
 //! values ([`units`]); every `calendar` a [`CalendarPlan`] ([`calendars`]);
 //! every `test` a [`TestPlan`] ([`test_plans`], its series [`series`]).
 
+mod actions;
 mod calendars;
 mod messages;
 mod metrics;
@@ -109,6 +110,7 @@ pub fn build(env: &Env<'_>, lets: &LetTypes) -> Result<Plan, Errors> {
                     Ok(cp) => plan.calendars.push(cp),
                     Err(e) => errors.push((module.file.clone(), e)),
                 },
+                Item::Action(a) => plan.actions.push(actions::action(module, a)),
                 _ => {}
             }
         }

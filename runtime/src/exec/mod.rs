@@ -23,9 +23,11 @@
 //! `docs/actions.md` describes the behaviour for operators and receivers.
 
 mod capture;
+mod prepare;
 mod process;
 mod webhook;
 
+pub use prepare::{Limits, PrepareError, Prepared, prepare};
 pub use webhook::signature;
 
 use serde_json::{Value, json};

@@ -93,7 +93,7 @@ impl Engine {
 /// series its first row reads for it.
 fn state_text(policy: &PolicyRt, index: &SeriesIndex, i: &Instance, name: &str) -> Option<String> {
     let (_, column) = policy.texts.iter().find(|(n, _)| n == name)?;
-    let row = policy.rows.get(*i.rows.first()? as usize)?;
+    let row = policy.rows.get(i.rows().next()? as usize)?;
     let Slot::Series(ids) = row.slots.get(*column)? else { return None };
     let id = super::evaluate::newest(index, ids)?;
     index.series[id.0 as usize].state.as_deref().map(str::to_string)
@@ -122,9 +122,8 @@ fn step_instance(
     let now = ctx.now;
     let instance = &policy.instances[i as usize];
     let silent_for = instance
-        .rows
-        .iter()
-        .map(|r| now - policy.last_sample(ctx.index, &policy.rows[*r as usize]))
+        .rows()
+        .map(|r| now - policy.last_sample(ctx.index, &policy.rows[r as usize]))
         .fold(f64::INFINITY, f64::min);
     let suppressed = ctx
         .firing_deps
@@ -169,10 +168,10 @@ pub(super) fn lookup_label(
     i: &Instance,
     name: &str,
 ) -> Option<String> {
-    if let Some((_, v)) = i.labels.iter().find(|(k, _)| &**k == name) {
+    if let Some(v) = policy.identity_label(i, name) {
         return Some(v.to_string());
     }
-    let row = policy.rows.get(*i.rows.first()? as usize)?;
+    let row = policy.rows.get(i.rows().next()? as usize)?;
     policy.row_label(index, row, name).map(str::to_string)
 }
 
@@ -206,14 +205,13 @@ fn event(
     });
     let message =
         level_message.or_else(|| plan.message.clone()).map(|m| render::template(&m, lookup));
-    let tenant = instance
-        .labels
+    let identity = policy.identity(instance);
+    let tenant = identity
         .iter()
         .find(|(k, _)| &**k == TENANT_LABEL)
         .map(|(_, v)| v.to_string())
         .or_else(|| plan.tenant.clone());
-    let labels: BTreeMap<String, String> = instance
-        .labels
+    let labels: BTreeMap<String, String> = identity
         .iter()
         .filter(|(k, _)| &**k != TENANT_LABEL)
         .map(|(k, v): &(Arc<str>, Arc<str>)| (k.to_string(), v.to_string()))

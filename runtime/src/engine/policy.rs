@@ -40,15 +40,24 @@ pub struct Row {
 /// A policy's instance: one row, or a group of rows.
 #[derive(Debug)]
 pub struct Instance {
-    /// Identity: (label, value), sorted by label.
-    pub labels: Vec<(Arc<str>, Arc<str>)>,
-    pub rows: Vec<u32>,
+    /// A group's identity: (label, value), sorted by label. Empty for a
+    /// policy without `by`, whose instance is its row and whose identity is
+    /// the row's key (see [`PolicyRt::identity`]): not stored twice.
+    group_labels: Vec<(Arc<str>, Arc<str>)>,
+    first_row: u32,
+    /// A group's other rows.
+    more_rows: Vec<u32>,
     /// `None` while the instance is as new (ok, nothing pending): most
     /// instances never leave it, and cost no state.
     pub state: Option<Box<InstanceState>>,
 }
 
 impl Instance {
+    /// The rows of the instance.
+    pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.first_row).chain(self.more_rows.iter().copied())
+    }
+
     /// The state of `level`, as `expect` reads it (see
     /// [`InstanceState::state_of`]).
     pub fn state_of(&self, level: usize) -> &'static str {
@@ -226,7 +235,7 @@ impl PolicyRt {
         let offset = self.offset_of(&key);
         // The instance: the row itself, or its group.
         let identity: Vec<(Arc<str>, Arc<str>)> = match &self.group_by {
-            None => self.key_labels.iter().cloned().zip(key.iter().cloned()).collect(),
+            None => Vec::new(),
             Some(by) => {
                 let mut names: Vec<&str> = by.iter().map(String::as_str).collect();
                 if !names.contains(&TENANT_LABEL) {
@@ -251,17 +260,25 @@ impl PolicyRt {
             .map(|_| identity.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect());
         let known = ikey.as_ref().and_then(|k| self.instance_by_key.get(k)).copied();
         let instance = match known {
-            Some(i) => i,
+            Some(i) => {
+                self.instances[i as usize].more_rows.push(row);
+                i
+            }
             None => {
                 let i = self.instances.len() as u32;
-                self.instances.push(Instance { labels: identity, rows: Vec::new(), state: None });
+                let group_labels = if ikey.is_some() { identity } else { Vec::new() };
+                self.instances.push(Instance {
+                    group_labels,
+                    first_row: row,
+                    more_rows: Vec::new(),
+                    state: None,
+                });
                 if let Some(k) = ikey {
                     self.instance_by_key.insert(k, i);
                 }
                 i
             }
         };
-        self.instances[instance as usize].rows.push(row);
         self.rows.push(Row {
             key: key.clone(),
             host,
@@ -293,6 +310,35 @@ impl PolicyRt {
             }
         }
         (h % jitter as u64) as u32
+    }
+
+    /// An instance's identity: (label, value) sorted by label, without the
+    /// empty ones.
+    pub fn identity(&self, i: &Instance) -> Vec<(Arc<str>, Arc<str>)> {
+        if self.group_by.is_some() {
+            return i.group_labels.clone();
+        }
+        let key = &self.rows[i.first_row as usize].key;
+        let mut out: Vec<(Arc<str>, Arc<str>)> = self
+            .key_labels
+            .iter()
+            .zip(key.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// One label of an instance's identity, without building it.
+    pub fn identity_label<'a>(&'a self, i: &'a Instance, name: &str) -> Option<&'a str> {
+        let found = if self.group_by.is_some() {
+            i.group_labels.iter().find(|(k, _)| &**k == name).map(|(_, v)| &**v)
+        } else {
+            let at = self.key_labels.iter().position(|k| &**k == name)?;
+            self.rows[i.first_row as usize].key.get(at).map(|v| &**v)
+        };
+        found.filter(|v| !v.is_empty())
     }
 
     /// The time of the newest sample of any series of a row.

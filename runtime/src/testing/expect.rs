@@ -148,7 +148,10 @@ fn instance_states(engine: &Engine, matchers: &[Matcher], level: usize) -> Vec<(
     for (p, policy) in engine.policies.iter().enumerate() {
         for (i, inst) in policy.instances.iter().enumerate() {
             if instance_matches(engine, p, i, matchers) {
-                out.push((who(&policy.plan.name, &inst.labels), inst.state_of(level).to_string()));
+                out.push((
+                    who(&policy.plan.name, &policy.identity(inst)),
+                    inst.state_of(level).to_string(),
+                ));
             }
         }
     }
@@ -167,7 +170,7 @@ fn instance_states_all(engine: &Engine, matchers: &[Matcher]) -> Vec<(String, Ve
                     .filter(|(l, _)| inst.state_of(*l) != "ok")
                     .map(|(l, name)| format!("{name} {}", inst.state_of(l)))
                     .collect();
-                out.push((who(&policy.plan.name, &inst.labels), states));
+                out.push((who(&policy.plan.name, &policy.identity(inst)), states));
             }
         }
     }

@@ -12,6 +12,9 @@
 //! - [`exec`]: the executor of remediation actions (programs without a
 //!   shell, killed as a process group; signed webhooks), not yet called by
 //!   the engine;
+//! - [`store`]: the durable state (SQLite): checkpoints of instance states
+//!   with the input position, and the remediation ledger; not yet used by
+//!   the engine;
 //! - [`calendar`], [`inventory`], [`notation`]: calendars in time zones,
 //!   host inventories, promtool's series notation.
 
@@ -25,5 +28,6 @@ pub mod notation;
 pub mod render;
 pub mod series;
 pub mod state;
+pub mod store;
 pub mod testing;
 pub mod window;

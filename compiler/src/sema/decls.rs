@@ -228,29 +228,40 @@ pub fn check_test(cx: &mut Cx<'_, '_>, t: &TestDecl) {
 const STATES: &[&str] = &["ok", "pending", "firing", "resolved", "suppressed", "flapping"];
 
 fn state_name(cx: &mut Cx<'_, '_>, s: &upkeep_grammar::ast::Ident) {
-    if STATES.contains(&s.name.as_str()) || LEVELS.contains(&s.name.as_str()) {
+    if LEVELS.contains(&s.name.as_str()) {
         return;
     }
-    let near = crate::suggest::closest(&s.name, STATES.iter().copied());
-    cx.error(Code::UnknownState, s.span, format!("unknown state `{}`", s.name), "not a state")
-        .help = Some(match near {
-        Some(n) => format!("did you mean `{n}`?"),
-        None => format!("the states are {}", STATES.join(", ")),
-    });
+    known_name(cx, s, STATES, "state", "the states are");
 }
 
 /// `expect event KIND`: one of the kinds the runtime emits.
 fn event_kind(cx: &mut Cx<'_, '_>, s: &upkeep_grammar::ast::Ident) {
-    use crate::plan::EVENT_KINDS;
-    if EVENT_KINDS.contains(&s.name.as_str()) {
+    known_name(cx, s, crate::plan::EVENT_KINDS, "event kind", "the event kinds are");
+}
+
+/// Reports `s` (E0306) unless it is one of `names`, with the closest one
+/// as a fix.
+fn known_name(
+    cx: &mut Cx<'_, '_>,
+    s: &upkeep_grammar::ast::Ident,
+    names: &[&str],
+    what: &str,
+    all: &str,
+) {
+    if names.contains(&s.name.as_str()) {
         return;
     }
-    let near = crate::suggest::closest(&s.name, EVENT_KINDS.iter().copied());
-    let message = format!("unknown event kind `{}`", s.name);
-    cx.error(Code::UnknownState, s.span, message, "not an event kind").help = Some(match near {
-        Some(n) => format!("did you mean `{n}`?"),
-        None => format!("the event kinds are {}", EVENT_KINDS.join(", ")),
-    });
+    let near = crate::suggest::closest(&s.name, names.iter().copied());
+    let message = format!("unknown {what} `{}`", s.name);
+    cx.error(Code::UnknownState, s.span, message, format!("not {} {what}", article(what))).help =
+        Some(match near {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => format!("{all} {}", names.join(", ")),
+        });
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 /// A file with `tenant T` may use provider-wide declarations and its own,

@@ -30,7 +30,7 @@ mod sample;
 
 pub use error::{DecodeError, EXCERPT_CHARS, Reason};
 pub use influx::Precision;
-pub use sample::{Label, Sample};
+pub use sample::{Label, Sample, find_label};
 
 use intern::Interner;
 use lines::{Line, LineReader};

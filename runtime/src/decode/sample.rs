@@ -34,13 +34,14 @@ pub struct Sample {
 impl Sample {
     /// The value of label `name`, if the sample has it.
     pub fn label(&self, name: &str) -> Option<&str> {
-        // Sorted by name, so a binary search; label sets are small either way.
-        self.labels
-            .binary_search_by(|l| (*l.name).cmp(name))
-            .ok()
-            .and_then(|i| self.labels.get(i))
-            .map(|l| &*l.value)
+        find_label(&self.labels, name).map(|l| &*l.value)
     }
+}
+
+/// The label `name` of a label set sorted by name (as decoders and the
+/// series index keep them): a binary search, label sets are small anyway.
+pub fn find_label<'a>(labels: &'a [Label], name: &str) -> Option<&'a Label> {
+    labels.binary_search_by(|l| (*l.name).cmp(name)).ok().and_then(|i| labels.get(i))
 }
 
 impl fmt::Display for Sample {

@@ -48,13 +48,16 @@ impl Matcher {
     }
 
     fn test<S: AsRef<str>>(&self, value: impl Fn(&str) -> Option<S>) -> bool {
+        let (Matcher::Eq(l, _) | Matcher::Ne(l, _) | Matcher::Re(l, _) | Matcher::NotRe(l, _)) =
+            self;
+        let found = value(l);
         // A missing label is the empty string, as in Prometheus.
-        let text = |l: &str| value(l).map(|s| s.as_ref().to_string()).unwrap_or_default();
+        let text = found.as_ref().map_or("", |s| s.as_ref());
         match self {
-            Matcher::Eq(l, v) => text(l) == *v,
-            Matcher::Ne(l, v) => text(l) != *v,
-            Matcher::Re(l, re) => re.as_ref().is_some_and(|re| re.is_match(&text(l))),
-            Matcher::NotRe(l, re) => re.as_ref().is_some_and(|re| !re.is_match(&text(l))),
+            Matcher::Eq(_, v) => text == v,
+            Matcher::Ne(_, v) => text != v,
+            Matcher::Re(_, re) => re.as_ref().is_some_and(|re| re.is_match(text)),
+            Matcher::NotRe(_, re) => re.as_ref().is_some_and(|re| !re.is_match(text)),
         }
     }
 }

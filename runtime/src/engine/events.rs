@@ -125,20 +125,19 @@ fn step_instance(
         .rows()
         .map(|r| now - policy.last_sample(ctx.index, &policy.rows[r as usize]))
         .fold(f64::INFINITY, f64::min);
+    // Most instances are as new and stay so: nothing more to work out.
+    if instance.state.is_none() && !policy.rules.could_start(outputs, silent_for) {
+        return;
+    }
     let suppressed = ctx
         .firing_deps
         .iter()
         .any(|(by, keys)| keys.contains(&identity_key(policy, ctx.index, instance, by)));
     let obs = Observation { now, outputs, silent_for, suppressed, quiet: ctx.quiet };
     let slot = &mut policy.instances[i as usize].state;
-    if slot.is_none() {
-        if !policy.rules.could_start(outputs, silent_for) {
-            return;
-        }
-        *slot = Some(Box::new(InstanceState::new(&policy.rules)));
-    }
-    let Some(state) = slot.as_mut() else { return };
-    let changes = state.step(&policy.rules, &obs);
+    let rules = &policy.rules;
+    let state = slot.get_or_insert_with(|| Box::new(InstanceState::new(rules)));
+    let changes = state.step(rules, &obs);
     if state.is_pristine() {
         *slot = None;
     }

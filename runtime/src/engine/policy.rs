@@ -196,11 +196,8 @@ impl PolicyRt {
         let host = series.host;
         // The label values are the series' own `Arc`s, shared, not copies.
         let value = |name: &str| -> Arc<str> {
-            series
-                .labels
-                .binary_search_by(|l| (*l.name).cmp(name))
-                .ok()
-                .map(|i| series.labels[i].value.clone())
+            crate::decode::find_label(&series.labels, name)
+                .map(|l| l.value.clone())
                 .or_else(|| index.hosts.label_arc(host, name))
                 .unwrap_or_else(|| self.empty.clone())
         };

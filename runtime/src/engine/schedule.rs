@@ -99,7 +99,7 @@ pub fn dependencies(policies: &[PolicyRt]) -> Vec<Vec<(u32, Vec<String>)>> {
             let mut deps = Vec::new();
             for (name, by) in &p.plan.depends_on {
                 let by = if by.is_empty() {
-                    vec![super::super::series::HOST_LABEL.to_string()]
+                    vec![crate::series::HOST_LABEL.to_string()]
                 } else {
                     by.clone()
                 };

@@ -88,7 +88,7 @@ impl Series {
 
 /// The value of label `name` in a sorted label set.
 pub fn label_of<'a>(labels: &'a [Label], name: &str) -> Option<&'a str> {
-    labels.binary_search_by(|l| (*l.name).cmp(name)).ok().map(|i| &*labels[i].value)
+    crate::decode::find_label(labels, name).map(|l| &*l.value)
 }
 
 /// A series as the exporter names it: (name, labels).

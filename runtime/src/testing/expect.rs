@@ -144,41 +144,38 @@ impl<'t> Checker<'t> {
 
 /// `(instance, state of level)` for every matching instance.
 fn instance_states(engine: &Engine, matchers: &[Matcher], level: usize) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (p, policy) in engine.policies.iter().enumerate() {
-        for (i, inst) in policy.instances.iter().enumerate() {
-            if instance_matches(engine, p, i, matchers) {
-                out.push((
-                    who(&policy.plan.name, &policy.identity(inst)),
-                    inst.state_of(level).to_string(),
-                ));
-            }
-        }
-    }
-    out
+    matching(engine, matchers, |inst| inst.state_of(level).to_string())
 }
 
 /// `(instance, the levels that are not ok)` for every matching instance.
 fn instance_states_all(engine: &Engine, matchers: &[Matcher]) -> Vec<(String, Vec<String>)> {
+    matching(engine, matchers, |inst| {
+        crate::state::LEVELS
+            .iter()
+            .enumerate()
+            .filter(|(l, _)| inst.state_of(*l) != "ok")
+            .map(|(l, name)| format!("{name} {}", inst.state_of(l)))
+            .collect()
+    })
+}
+
+/// `(instance, what(instance))` for every instance of every policy whose
+/// labels match.
+fn matching<T>(
+    engine: &Engine,
+    matchers: &[Matcher],
+    what: impl Fn(&crate::engine::Instance) -> T,
+) -> Vec<(String, T)> {
     let mut out = Vec::new();
     for (p, policy) in engine.policies.iter().enumerate() {
         for (i, inst) in policy.instances.iter().enumerate() {
-            if instance_matches(engine, p, i, matchers) {
-                let states = crate::state::LEVELS
-                    .iter()
-                    .enumerate()
-                    .filter(|(l, _)| inst.state_of(*l) != "ok")
-                    .map(|(l, name)| format!("{name} {}", inst.state_of(l)))
-                    .collect();
-                out.push((who(&policy.plan.name, &policy.identity(inst)), states));
+            let labels = |name: &str| engine.instance_label(p, i, name);
+            if matchers.iter().all(|m| m.matches_value(labels)) {
+                out.push((who(&policy.plan.name, &policy.identity(inst)), what(inst)));
             }
         }
     }
     out
-}
-
-fn instance_matches(engine: &Engine, p: usize, i: usize, matchers: &[Matcher]) -> bool {
-    matchers.iter().all(|m| m.matches_value(|name| engine.instance_label(p, i, name)))
 }
 
 fn who(policy: &str, labels: &[(std::sync::Arc<str>, std::sync::Arc<str>)]) -> String {

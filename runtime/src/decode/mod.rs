@@ -26,6 +26,7 @@ mod jsonl;
 mod lines;
 mod parsed;
 mod prom;
+pub mod remote_write;
 mod sample;
 
 pub use error::{DecodeError, EXCERPT_CHARS, Reason};

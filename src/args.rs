@@ -50,8 +50,29 @@ pub struct RunArgs {
     /// Host labels (role, site, os, …) from an inventory file, CSV or TOML (docs/inventory.md).
     #[arg(long, value_name = "FILE")]
     pub inventory: Option<PathBuf>,
+    /// The runtime configuration: how `exec` actions reach hosts, notification channels
+    /// (docs/actions.md, docs/channels.md). Without it, actions are recorded, not run.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Record every action (events, ledger), run none, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep the state here: the engine, checkpoints, the remediation ledger. A run with the
+    /// same file continues where the last one stopped [default: in memory, gone at exit].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Event time between checkpoints of --state (e.g. 1m, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub checkpoint_every: std::time::Duration,
     #[command(flatten)]
     pub color: ColorArg,
+}
+
+/// A duration on the command line: `90s`, `5m`, `1h 30m`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let d: jiff::SignedDuration =
+        text.parse().map_err(|e| format!("`{text}` is not a duration (90s, 5m): {e}"))?;
+    std::time::Duration::try_from(d).map_err(|_| format!("`{text}` is negative"))
 }
 
 #[derive(Debug, Args)]

@@ -44,7 +44,8 @@ fn events(stdout: &[u8]) -> Vec<serde_json::Value> {
 }
 
 /// One line per event: time (UTC, the day dropped), kind, level, policy,
-/// tenant and instance, and the action's name.
+/// tenant and instance, and the action's name (and whether its outcome is
+/// that of a resolve).
 fn compact(events: &[serde_json::Value], day: &str) -> String {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let mut out = String::new();
@@ -67,6 +68,8 @@ fn compact(events: &[serde_json::Value], day: &str) -> String {
             instance.join(", "),
             text(&e["action"]["name"]),
         );
+        // The resolve a notification gets when its episode ends.
+        let line = if e["action"]["trigger"] == "resolved" { line + " (resolve)" } else { line };
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -80,6 +83,7 @@ fn the_bundled_stream_tells_the_nights_story() {
     let out = upkeep()
         .current_dir(root())
         .args(["run", "examples/msp", "--input", "examples/msp/streams/night.prom"])
+        .args(["--config", "examples/msp/runtime.toml"])
         .assert()
         .success()
         .get_output()
@@ -91,6 +95,13 @@ fn the_bundled_stream_tells_the_nights_story() {
     //   actions, whose `verify` fails at 01:37 (they free other
     //   filesystems); the DBA's fix at 01:40 resolves crit 01:52, warn 01:54.
     // - gx-web2's request burst: nginx_flood pending 00:46, cancelled 00:51.
+    // - nginx on gx-web2 crashes at 00:55, 01:10, 01:25 and 01:40: three
+    //   restarts (00:56, 01:11, 01:26) run and are verified; the fourth is
+    //   held by `at most 3 per 1h then escalate`: the ticket at once
+    //   (01:41), the page 20m later (02:01); fixed by hand at 02:05,
+    //   resolved 02:07, which resolves the ticket and the page. The shop's
+    //   probe fails with it (portal_reachable, suppressed while nginx's
+    //   policy fires).
     // - gx-web1 down 01:50-02:12: host_unreachable pending, firing 01:51,
     //   noc_chat 01:56, page 02:06, resolved 02:14; the portal probe via
     //   gx-web1 fails too (portal_reachable, which does not depend on
@@ -124,6 +135,32 @@ fn the_bundled_stream_tells_the_nights_story() {
     assert!(has("pending", "nginx_flood", "gx-web2", None));
     assert!(has("cancelled", "nginx_flood", "gx-web2", None));
     assert!(!has("firing", "nginx_flood", "gx-web2", None));
+    // The remediation that works, and the guard that stops the loop.
+    let nginx = "service_active(service: \"nginx.service\"";
+    let count = |kind: &str, action: Option<&str>| {
+        events
+            .iter()
+            .filter(|e| {
+                e["kind"] == kind
+                    && e["policy"].as_str().unwrap().starts_with(nginx)
+                    && action.is_none_or(|a| e["action"]["name"] == a)
+            })
+            .count()
+    };
+    assert_eq!(count("succeeded", Some("restart_service")), 3);
+    assert_eq!(count("verified", None), 3);
+    assert_eq!(count("held", Some("restart_service")), 1);
+    assert!(events.iter().any(|e| e["kind"] == "held" && e["reason"] == "at most 3 per 1h"));
+    assert_eq!(count("succeeded", Some("open_ticket")), 2, "the ticket, and its resolve");
+    // What the stand-in agent was asked to run, one argument each.
+    let restart = events
+        .iter()
+        .find(|e| e["kind"] == "succeeded" && e["action"]["name"] == "restart_service")
+        .unwrap();
+    assert_eq!(
+        restart["outcome"]["stdout"],
+        "gx-web2: ran [systemctl] [restart] [nginx.service]\n"
+    );
     // Nothing from the hosts that stay healthy all night.
     for host in ["acme-dc1", "acme-dc2", "acme-fs1", "acme-sql1", "acme-print1", "gx-mes1"] {
         assert!(!events.iter().any(|e| e["instance"]["host"] == host), "events for {host}");

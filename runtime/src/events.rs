@@ -40,11 +40,19 @@ pub enum EventKind {
     Verified,
     /// A `verify` condition did not become true within its time.
     VerifyFailed,
+    /// An action ran and succeeded (exit 0, a 2xx answer, a line written).
+    Succeeded,
+    /// An action ran and failed (after its retries), timed out, or could
+    /// not be started; an `on LEVEL` remediation that fails escalates.
+    Failed,
+    /// An action was started before a crash and its outcome is unknown: it
+    /// is not run again.
+    Interrupted,
 }
 
 impl EventKind {
     /// Every kind, in the order of docs/events.md.
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::Pending,
         EventKind::Cancelled,
         EventKind::Firing,
@@ -58,6 +66,9 @@ impl EventKind {
         EventKind::Held,
         EventKind::Verified,
         EventKind::VerifyFailed,
+        EventKind::Succeeded,
+        EventKind::Failed,
+        EventKind::Interrupted,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +86,9 @@ impl EventKind {
             EventKind::Held => "held",
             EventKind::Verified => "verified",
             EventKind::VerifyFailed => "verify_failed",
+            EventKind::Succeeded => "succeeded",
+            EventKind::Failed => "failed",
+            EventKind::Interrupted => "interrupted",
         }
     }
 }
@@ -113,9 +127,21 @@ pub struct Event {
     /// The rendered message, when the policy has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// For `action` and `held`: the action and its arguments.
+    /// For `action`, `held` and the outcomes: the action and its arguments.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionRecord>,
+    /// For `succeeded`, `failed` and `interrupted`: what ran and how it
+    /// ended (see docs/events.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<serde_json::Value>,
+    /// The firing episode the event belongs to (counted per instance from
+    /// 1), for events inside one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub episode: Option<u64>,
+    /// On a `resolved` event: the instance has no firing level left, its
+    /// episode is over (notifications that can be resolved are).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closes_episode: bool,
     /// The policy's `labels { … }`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
@@ -131,8 +157,16 @@ pub struct ActionRecord {
     pub trigger: String,
     /// The idempotency key: tenant, policy, instance, firing episode and step.
     pub key: String,
-    /// Recorded only (`dry run`): never executed, even once actions run.
+    /// The step within the episode: `on crit#0`, `escalate#1`.
+    pub step: String,
+    /// Recorded only (`dry run`): never executed.
     pub dry_run: bool,
+    /// The call's `timeout`, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<f64>,
+    /// The call's `retry N backoff D`: (N, seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<(u32, f64)>,
 }
 
 impl Event {

@@ -6,8 +6,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use upkeep_runtime::store::{
-    Begin, Checkpoint, HistoryFilter, InputPosition, LedgerStatus, Outcome, RemediationKey, Store,
-    StoreError, default_path_from, schema,
+    Begin, Checkpoint, HistoryFilter, InputPosition, LedgerEntry, LedgerStatus, Outcome,
+    RemediationKey, Store, StoreError, default_path_from, schema,
 };
 
 fn db(dir: &tempfile::TempDir) -> PathBuf {
@@ -15,7 +15,23 @@ fn db(dir: &tempfile::TempDir) -> PathBuf {
 }
 
 fn key(policy: &str, instance: &str, episode: u64, step: u32) -> RemediationKey {
-    RemediationKey { policy: policy.into(), instance: instance.into(), episode, step }
+    RemediationKey {
+        tenant: Some("acme".into()),
+        policy: policy.into(),
+        instance: instance.into(),
+        episode,
+        step: format!("on crit#{step}"),
+    }
+}
+
+fn entry(key: &RemediationKey, what: &str) -> LedgerEntry {
+    LedgerEntry {
+        key: key.clone(),
+        action: "restart_service".into(),
+        trigger: "on crit".into(),
+        event_time: 1.7e9,
+        what: what.into(),
+    }
 }
 
 fn position(p: &str, watermark: f64) -> InputPosition {
@@ -43,7 +59,7 @@ fn reopening_keeps_data() {
     cp.upsert("disk", "host=a", &serde_json::json!({"level": "firing"})).unwrap();
     store.save_instances(&cp).unwrap();
     assert_eq!(
-        store.begin_remediation(&key("disk", "host=a", 1, 0), 5, "{}").unwrap(),
+        store.begin_remediation(&entry(&key("disk", "host=a", 1, 0), "{}"), 5).unwrap(),
         Begin::Started
     );
     drop(store);
@@ -138,11 +154,11 @@ fn ledger_is_idempotent_by_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(db(&dir)).unwrap();
     let k = key("disk", "host=a", 3, 1);
-    assert_eq!(store.begin_remediation(&k, 10, r#"{"exec":"x"}"#).unwrap(), Begin::Started);
-    assert_eq!(store.begin_remediation(&k, 11, "{}").unwrap(), Begin::AlreadyStarted);
+    assert_eq!(store.begin_remediation(&entry(&k, r#"{"exec":"x"}"#), 10).unwrap(), Begin::Started);
+    assert_eq!(store.begin_remediation(&entry(&k, "{}"), 11).unwrap(), Begin::AlreadyStarted);
     store.finish_remediation(&k, r#"{"exit":0}"#, 20).unwrap();
     assert_eq!(
-        store.begin_remediation(&k, 30, "{}").unwrap(),
+        store.begin_remediation(&entry(&k, "{}"), 30).unwrap(),
         Begin::AlreadyDone(Outcome::Completed {
             outcome: r#"{"exit":0}"#.into(),
             finished_at_ms: 20
@@ -156,7 +172,7 @@ fn ledger_is_idempotent_by_key() {
     ));
     // Another step or episode is another key.
     assert_eq!(
-        store.begin_remediation(&key("disk", "host=a", 4, 1), 50, "{}").unwrap(),
+        store.begin_remediation(&entry(&key("disk", "host=a", 4, 1), "{}"), 50).unwrap(),
         Begin::Started
     );
 }
@@ -169,23 +185,44 @@ fn a_remediation_cut_by_a_crash_is_never_rerun() {
     let done = key("svc", "host=b", 0, 0);
     {
         let mut store = Store::open(&path).unwrap();
-        assert_eq!(store.begin_remediation(&done, 1, "{}").unwrap(), Begin::Started);
+        assert_eq!(store.begin_remediation(&entry(&done, "{}"), 1).unwrap(), Begin::Started);
         store.finish_remediation(&done, "{}", 2).unwrap();
-        assert_eq!(store.begin_remediation(&k, 3, "{}").unwrap(), Begin::Started);
+        assert_eq!(store.begin_remediation(&entry(&k, "{}"), 3).unwrap(), Begin::Started);
         // The process dies here: no finish.
     }
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.mark_interrupted_on_startup(100).unwrap(), vec![k.clone()]);
     assert_eq!(store.mark_interrupted_on_startup(200).unwrap(), vec![]);
     assert_eq!(
-        store.begin_remediation(&k, 300, "{}").unwrap(),
+        store.begin_remediation(&entry(&k, "{}"), 300).unwrap(),
         Begin::AlreadyDone(Outcome::Interrupted { marked_at_ms: 100 })
     );
     assert!(store.finish_remediation(&k, "{}", 400).is_err());
     let rows = store.history(&HistoryFilter::default()).unwrap();
-    assert_eq!(rows[0].key, k);
+    assert_eq!(rows[0].entry.key, k);
     assert_eq!(rows[0].status, LedgerStatus::Interrupted);
     assert_eq!(rows[1].status, LedgerStatus::Completed);
+}
+
+#[test]
+fn held_and_dry_run_actions_are_recorded_once_and_never_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(db(&dir)).unwrap();
+    let held = key("svc", "host=c", 2, 0);
+    let why = r#"{"reason":"cooldown 1h"}"#;
+    let e = entry(&held, "{}");
+    assert_eq!(store.record_not_run(&e, LedgerStatus::Held, why, 5).unwrap(), Begin::Started);
+    let again =
+        Begin::AlreadyDone(Outcome::NotRun { status: LedgerStatus::Held, outcome: why.into() });
+    assert_eq!(store.begin_remediation(&e, 6).unwrap(), again);
+    assert_eq!(store.mark_interrupted_on_startup(7).unwrap(), vec![]);
+    let rows = store.episode_rows(Some("acme"), "svc", "host=c", 2).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].status, rows[0].finished_at_ms), (LedgerStatus::Held, Some(5)));
+    assert!(
+        store.episode_rows(None, "svc", "host=c", 2).unwrap().is_empty(),
+        "tenant is part of the key"
+    );
 }
 
 #[test]
@@ -198,7 +235,7 @@ fn history_filters_newest_first() {
             for episode in 0..2 {
                 t += 10;
                 let k = key(policy, &format!("host={host}"), episode, 0);
-                store.begin_remediation(&k, t, "{}").unwrap();
+                store.begin_remediation(&entry(&k, "{}"), t).unwrap();
                 store.finish_remediation(&k, r#""ok""#, t + 1).unwrap();
             }
         }
@@ -210,16 +247,17 @@ fn history_filters_newest_first() {
         .history(&HistoryFilter { policy: Some("disk".into()), ..Default::default() })
         .unwrap();
     assert_eq!(disk.len(), 4);
-    assert!(disk.iter().all(|r| r.key.policy == "disk"));
+    assert!(disk.iter().all(|r| r.entry.key.policy == "disk"));
     let one = store
         .history(&HistoryFilter {
             policy: Some("cpu".into()),
             instance: Some("host=b".into()),
             limit: Some(1),
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(one.len(), 1);
-    assert_eq!((one[0].key.episode, one[0].started_at_ms), (1, 80));
+    assert_eq!((one[0].entry.key.episode, one[0].started_at_ms), (1, 80));
     assert_eq!(one[0].outcome.as_deref(), Some(r#""ok""#));
 }
 
@@ -319,7 +357,7 @@ fn store_latency() {
     let started = Instant::now();
     for i in 0..n {
         let k = key("policy", "host=h0001", i, 0);
-        store.begin_remediation(&k, 0, r#"{"exec":["systemctl","restart","x"]}"#).unwrap();
+        store.begin_remediation(&entry(&k, r#"{"exec":["systemctl","restart","x"]}"#), 0).unwrap();
         store.finish_remediation(&k, r#"{"exit":0}"#, 1).unwrap();
     }
     let per_ledger = started.elapsed() / n as u32;

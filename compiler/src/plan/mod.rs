@@ -39,6 +39,9 @@ pub const EVENT_KINDS: &[&str] = &[
     "held",
     "verified",
     "verify_failed",
+    "succeeded",
+    "failed",
+    "interrupted",
 ];
 
 /// The plan format's version; bumped on any incompatible change.

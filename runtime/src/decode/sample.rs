@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// One label of a series: `mountpoint="/var"`, `host="db1"`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Label {
     /// The label (tag) name.
     pub name: Arc<str>,

@@ -208,7 +208,7 @@ fn features(function: WindowFn) -> Features {
 }
 
 /// What one instance keeps for one column.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Slot {
     /// The series bound to the column (the newest sample wins when several).
     Series(Vec<crate::series::SeriesId>),

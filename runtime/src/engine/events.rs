@@ -10,7 +10,8 @@ use crate::events::{ActionRecord, Event, SCHEMA_VERSION, rfc3339};
 use crate::render;
 use crate::series::{SeriesIndex, TENANT_LABEL};
 use crate::state::{Change, InstanceState, LEVELS, Observation};
-use std::collections::{BTreeMap, HashSet};
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 impl Engine {
@@ -30,11 +31,13 @@ impl Engine {
         let quiet = self.in_calendar(&self.policies[pi].plan.quiet_during, now);
         let firing_deps = self.firing_dependencies(pi);
         let policy = &mut self.policies[pi];
+        let fleet_room = fleet_room(policy);
+        let fleet_room = &fleet_room[..];
         self.stats.evaluations += rows.len() as u64;
         self.stats.batches += 1;
         let batch = evaluate(policy, &self.index, rows, now);
         let width = batch.outputs.len();
-        let mut events = Vec::new();
+        let mut events = TickEvents::default();
         let mut outputs = vec![f64::NAN; width];
         if policy.group_by.is_none() {
             // One row, one instance.
@@ -43,7 +46,13 @@ impl Engine {
                     *o = batch.value(j, k);
                 }
                 let i = policy.rows[*r as usize].instance;
-                let ctx = TickContext { index: &self.index, firing_deps: &firing_deps, now, quiet };
+                let ctx = TickContext {
+                    index: &self.index,
+                    firing_deps: &firing_deps,
+                    now,
+                    quiet,
+                    fleet_room,
+                };
                 step_instance(policy, &ctx, i, &outputs, &mut events);
             }
         } else {
@@ -61,12 +70,19 @@ impl Engine {
                 }
             }
             for (i, outs) in per_instance {
-                let ctx = TickContext { index: &self.index, firing_deps: &firing_deps, now, quiet };
+                let ctx = TickContext {
+                    index: &self.index,
+                    firing_deps: &firing_deps,
+                    now,
+                    quiet,
+                    fleet_room,
+                };
                 step_instance(policy, &ctx, i, &outs, &mut events);
             }
         }
         let rows = recycle(policy, batch);
         self.schedule.rows.insert((p, offset), rows);
+        let events = self.actuate(pi, now, events);
         self.events.extend(events);
     }
 
@@ -89,6 +105,32 @@ impl Engine {
     }
 }
 
+/// Per remediation with `at most P% of fleet`: how many more instances
+/// may start it now — the share of the policy's instances (at least one),
+/// less those waiting for its `verify`. Empty when no remediation has the
+/// guard, which is the common case and costs nothing.
+fn fleet_room(policy: &PolicyRt) -> Vec<Cell<u32>> {
+    let remediations = &policy.rules.remediations;
+    if remediations.iter().all(|r| r.fleet_share.is_none()) {
+        return Vec::new();
+    }
+    let fleet = policy.instances.len() as f64;
+    remediations
+        .iter()
+        .enumerate()
+        .map(|(r, rem)| {
+            let Some(share) = rem.fleet_share else { return Cell::new(u32::MAX) };
+            let allowed = ((share * fleet).floor() as u32).max(1);
+            let busy = policy
+                .instances
+                .iter()
+                .filter(|i| i.state.as_ref().is_some_and(|s| s.is_verifying(r)))
+                .count() as u32;
+            Cell::new(allowed.saturating_sub(busy))
+        })
+        .collect()
+}
+
 /// The current state of a text `let` (`{state}`) for an instance, from the
 /// series its first row reads for it.
 fn state_text(policy: &PolicyRt, index: &SeriesIndex, i: &Instance, name: &str) -> Option<String> {
@@ -105,6 +147,17 @@ struct TickContext<'a> {
     firing_deps: &'a [(Vec<String>, HashSet<Vec<String>>)],
     now: f64,
     quiet: bool,
+    fleet_room: &'a [Cell<u32>],
+}
+
+/// The events of one evaluation of one policy, with the instance each is
+/// about, and the outputs of the instances that have actions (an action
+/// that fails escalates, and the escalation's events show those values).
+#[derive(Debug, Default)]
+pub(super) struct TickEvents {
+    pub(super) events: Vec<Event>,
+    pub(super) owners: Vec<u32>,
+    pub(super) outputs: HashMap<u32, Vec<f64>>,
 }
 
 /// Moves instance `i` on with its outputs, and records its events.
@@ -113,7 +166,7 @@ fn step_instance(
     ctx: &TickContext<'_>,
     i: u32,
     outputs: &[f64],
-    events: &mut Vec<Event>,
+    events: &mut TickEvents,
 ) {
     let member = policy.plan.fleet_filter.is_none_or(|f| outputs.get(f) == Some(&1.0));
     if !member {
@@ -133,16 +186,31 @@ fn step_instance(
         .firing_deps
         .iter()
         .any(|(by, keys)| keys.contains(&identity_key(policy, ctx.index, instance, by)));
-    let obs = Observation { now, outputs, silent_for, suppressed, quiet: ctx.quiet };
+    let obs = Observation {
+        now,
+        outputs,
+        silent_for,
+        suppressed,
+        quiet: ctx.quiet,
+        fleet_room: ctx.fleet_room,
+    };
     let slot = &mut policy.instances[i as usize].state;
     let rules = &policy.rules;
     let state = slot.get_or_insert_with(|| Box::new(InstanceState::new(rules)));
+    let before = state.episode_id();
     let changes = state.step(rules, &obs);
+    let after = state.episode_id();
     if state.is_pristine() {
         *slot = None;
     }
+    let episode = Episodes { before, after };
     for change in changes {
-        events.push(event(policy, ctx.index, &policy.instances[i as usize], outputs, now, change));
+        if change.action.is_some() && !events.outputs.contains_key(&i) {
+            events.outputs.insert(i, outputs.to_vec());
+        }
+        let instance = &policy.instances[i as usize];
+        events.events.push(event(policy, ctx.index, instance, outputs, now, episode, change));
+        events.owners.push(i);
     }
 }
 
@@ -174,12 +242,20 @@ pub(super) fn lookup_label(
     policy.row_label(index, row, name).map(str::to_string)
 }
 
-fn event(
+/// An instance's firing episode before and after one step.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Episodes {
+    pub(super) before: Option<u64>,
+    pub(super) after: Option<u64>,
+}
+
+pub(super) fn event(
     policy: &PolicyRt,
     index: &SeriesIndex,
     instance: &Instance,
     outputs: &[f64],
     now: f64,
+    episodes: Episodes,
     change: Change,
 ) -> Event {
     let plan = &policy.plan;
@@ -215,6 +291,7 @@ fn event(
         .filter(|(k, _)| &**k != TENANT_LABEL)
         .map(|(k, v): &(Arc<str>, Arc<str>)| (k.to_string(), v.to_string()))
         .collect();
+    let action_episode = change.action.as_ref().map(|a| a.episode);
     let action = change.action.map(|a| {
         let args =
             a.call.args.iter().map(|(k, v)| (k.clone(), render::template(v, lookup))).collect();
@@ -231,9 +308,16 @@ fn event(
                 a.step
             ),
             trigger: a.trigger,
+            step: a.step,
             dry_run: a.dry_run,
+            timeout: a.call.timeout,
+            retry: a.call.retry,
         }
     });
+    let episode = action_episode.or(episodes.after).or(episodes.before);
+    let closes_episode = change.kind == crate::events::EventKind::Resolved
+        && episodes.before.is_some()
+        && episodes.after.is_none();
     Event {
         v: SCHEMA_VERSION,
         time: rfc3339(now),
@@ -249,6 +333,9 @@ fn event(
         values: values.clone(),
         message,
         action,
+        outcome: None,
+        episode,
+        closes_episode,
         labels: plan.labels.iter().map(|(k, v)| (k.clone(), render::template(v, lookup))).collect(),
     }
 }

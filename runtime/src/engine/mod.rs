@@ -12,16 +12,20 @@
 //! the same time are evaluated in one batch call of the policy's
 //! evaluator. Policies that others depend on go first at equal times.
 
+mod actuate;
 mod columns;
 mod evaluate;
 mod events;
 mod passes;
 mod policy;
 mod schedule;
+mod snapshot;
 
+pub use actuate::Actuator;
 pub use columns::Matcher;
 pub use evaluate::{aggregate, clock};
 pub use policy::{Instance, PolicyRt};
+pub use snapshot::{FORMAT as SNAPSHOT_FORMAT, SnapshotError, fingerprint};
 
 use crate::calendar::Calendar;
 use crate::decode::Sample;
@@ -34,7 +38,7 @@ use std::collections::HashMap;
 use upkeep_compiler::plan::Plan;
 
 /// Counters of what the engine did, for the run summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineStats {
     /// Samples applied to a series some policy reads.
     pub samples: u64,
@@ -56,7 +60,7 @@ pub struct EngineStats {
 
 /// Where the samples of a series go besides the series itself: a window
 /// of a policy's arena, or an EWMA column of a row.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 enum Feed {
     Window { policy: u32, window: u32 },
     Ewma { policy: u32, row: u32, column: u32, alpha: f64 },
@@ -84,6 +88,8 @@ pub struct Engine {
     events: Vec<Event>,
     pub stats: EngineStats,
     scratch: Vec<Lookup>,
+    /// Performs actions; `None`: actions are events only.
+    actuator: Option<Box<dyn Actuator>>,
 }
 
 /// Why an engine could not be built from a plan.
@@ -143,6 +149,7 @@ impl Engine {
             events: Vec::new(),
             stats: EngineStats::default(),
             scratch: Vec::new(),
+            actuator: None,
         })
     }
 

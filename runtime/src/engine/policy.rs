@@ -14,6 +14,7 @@ use super::columns::{Column, Key, Slot};
 use crate::decode::Label;
 use crate::series::{HOST_LABEL, HostId, SeriesId, SeriesIndex, TENANT_LABEL, label_of};
 use crate::state::{InstanceState, Rules};
+use crate::window::Window;
 
 use hashbrown::HashMap;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use upkeep_compiler::jit::Evaluator;
 use upkeep_compiler::plan::{MetricPlan, PolicyPlan};
 
 /// One instance of the series a policy reads.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// Values of the policy's identity labels, in [`PolicyRt::key_labels`] order.
     pub key: Key,
@@ -38,7 +39,7 @@ pub struct Row {
 }
 
 /// A policy's instance: one row, or a group of rows.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
     /// A group's identity: (label, value), sorted by label. Empty for a
     /// policy without `by`, whose instance is its row and whose identity is
@@ -167,6 +168,30 @@ impl PolicyRt {
             instance_by_key: HashMap::new(),
             rank: 0,
         }
+    }
+
+    /// Puts back the rows, instances and windows of a snapshot (taken from
+    /// an engine with the same plan) and rebuilds the lookups over them.
+    pub(super) fn restore(
+        &mut self,
+        rows: Vec<Row>,
+        instances: Vec<Instance>,
+        windows: Vec<Window>,
+    ) {
+        self.row_by_key = rows.iter().enumerate().map(|(i, r)| (r.key.clone(), i as u32)).collect();
+        self.instance_by_key = instances
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| !x.group_labels.is_empty())
+            .map(|(i, x)| {
+                let key: Key =
+                    x.group_labels.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect();
+                (key, i as u32)
+            })
+            .collect();
+        self.rows = rows;
+        self.instances = instances;
+        self.windows = windows;
     }
 
     /// The columns a series of `metric` with `labels` feeds, if the policy

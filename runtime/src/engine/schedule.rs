@@ -9,7 +9,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use upkeep_compiler::plan::{InputSpec, TextSource};
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Due {
     pub time: f64,
     pub rank: u32,
@@ -35,7 +35,7 @@ impl PartialOrd for Due {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Schedule {
     queue: BinaryHeap<Reverse<Due>>,
     scheduled: HashSet<(u32, u32)>,
@@ -44,6 +44,17 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// Whether every policy and row the schedule names exists, given the
+    /// number of rows of each policy (a restored snapshot is checked so).
+    pub fn is_within(&self, rows: Vec<u32>) -> bool {
+        let policy_ok = |p: u32| (p as usize) < rows.len();
+        self.queue.iter().all(|Reverse(d)| policy_ok(d.policy))
+            && self.scheduled.iter().all(|(p, _)| policy_ok(*p))
+            && self.rows.iter().all(|((p, _), list)| {
+                rows.get(*p as usize).is_some_and(|n| list.iter().all(|r| r < n))
+            })
+    }
+
     /// Registers a new row; its offset is scheduled from `t` on if it is
     /// the first row there.
     pub fn add_row(&mut self, p: u32, policy: &PolicyRt, row: u32, offset: u32, t: f64) {

@@ -9,18 +9,24 @@ use std::sync::Arc;
 
 /// A host, as the unit of partitioning: the runtime can later split its
 /// state across processes by this key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct HostKey {
     pub tenant: Option<Arc<str>>,
     pub host: Arc<str>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct HostId(pub u32);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct HostTable {
     keys: Vec<HostKey>,
+    /// Rebuilt from `keys` after a restore ([`HostTable::reindex`]).
+    #[serde(skip)]
     by_key: HashMap<HostKey, HostId>,
     /// Labels seen on the host's series, then the inventory's.
     labels: Vec<BTreeMap<Arc<str>, Arc<str>>>,
@@ -45,6 +51,12 @@ impl HostTable {
         self.labels.push(labels);
         self.fixed.push(false);
         id
+    }
+
+    /// Rebuilds the lookup by key (after a restore, which keeps only `keys`).
+    pub fn reindex(&mut self) {
+        self.by_key =
+            self.keys.iter().enumerate().map(|(i, k)| (k.clone(), HostId(i as u32))).collect();
     }
 
     /// Records the labels of one of the host's series.

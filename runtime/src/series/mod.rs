@@ -28,7 +28,9 @@ pub const TENANT_LABEL: &str = "client";
 /// systemd collector write them).
 pub const STATE_LABEL: &str = "state";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SeriesId(pub u32);
 
 /// A metric as the index reads it.
@@ -45,7 +47,7 @@ pub struct MetricInfo {
 }
 
 /// One series and its latest sample.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     pub metric: u32,
     /// Labels as policies name them, sorted by name; without the state label
@@ -61,7 +63,7 @@ pub struct Series {
 /// What every sample of a series reads and writes, apart from the rest of
 /// [`Series`] so that the hot part of many series packs into few cache
 /// lines (`SeriesIndex::hot`, indexed like `SeriesIndex::series`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SeriesHot {
     /// Time (seconds since the epoch) and value, in base units, of the
     /// newest sample; `f64::NEG_INFINITY` before the first.
@@ -250,6 +252,25 @@ impl SeriesIndex {
         };
         self.pinned.push((name.clone(), labels.clone()));
         self.by_address.insert(address, AddressEntry { first: *first, more });
+    }
+
+    /// Puts back the series and hosts of a snapshot (taken with the same
+    /// metrics) and rebuilds the lookup by labels; the lookups by exporter
+    /// key and by address fill again as samples arrive.
+    pub fn restore(&mut self, series: Vec<Series>, hot: Vec<SeriesHot>, mut hosts: HostTable) {
+        hosts.reindex();
+        self.by_labels = series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.metric, s.labels.clone()), SeriesId(i as u32)))
+            .collect();
+        self.by_key.clear();
+        self.by_address.clear();
+        self.pinned.clear();
+        self.more_ids.clear();
+        self.series = series;
+        self.hot = hot;
+        self.hosts = hosts;
     }
 
     /// The number of series kept.

@@ -68,6 +68,17 @@ impl InstanceState {
             {
                 escalate_now |= then;
                 Some(format!("at most {n} per {}", crate::render::duration(per)))
+            } else if let Some(share) = r.fleet_share {
+                match obs.fleet_room.get(index) {
+                    Some(room) if room.get() == 0 => {
+                        Some(format!("at most {}% of fleet under remediation", share * 100.0))
+                    }
+                    Some(room) => {
+                        room.set(room.get() - 1);
+                        None
+                    }
+                    None => None,
+                }
             } else {
                 None
             };
@@ -96,6 +107,25 @@ impl InstanceState {
             }
         }
         self.escalate(rules, now, escalate_now, held.as_deref(), out);
+    }
+
+    /// An `on LEVEL` remediation of the current episode failed (its action
+    /// failed after its retries, or was interrupted without a `verify` to
+    /// decide): like a failed `verify`, the escalation starts at once.
+    /// Returns the escalation steps now due.
+    pub fn remediation_failed(&mut self, rules: &Rules, now: f64, episode: u64) -> Vec<Change> {
+        let mut out = Vec::new();
+        if self.episode.as_ref().is_some_and(|e| e.id == episode) {
+            let held = if self.suppressed {
+                Some("suppressed: a policy it depends on fires")
+            } else if self.flapping {
+                Some("flapping")
+            } else {
+                None
+            };
+            self.escalate(rules, now, true, held, &mut out);
+        }
+        out
     }
 
     fn held_because(&self, obs: &Observation<'_>) -> Option<String> {

@@ -48,6 +48,11 @@ pub struct Observation<'a> {
     pub suppressed: bool,
     /// Inside a `quiet during` calendar.
     pub quiet: bool,
+    /// Per remediation (in [`Rules::remediations`] order): how many more
+    /// instances of the policy may start it now under its `at most P% of
+    /// fleet`; shared by the instances of one evaluation, which take from
+    /// it. Empty when no remediation has that guard.
+    pub fleet_room: &'a [std::cell::Cell<u32>],
 }
 
 /// Something that happened, for the caller to turn into an event.
@@ -151,6 +156,17 @@ impl InstanceState {
     /// The highest firing level, if any.
     pub fn firing_level(&self) -> Option<usize> {
         (0..LEVELS.len()).rev().find(|l| self.levels[*l] == LevelState::Firing)
+    }
+
+    /// The current firing episode's number, if the instance is in one.
+    pub fn episode_id(&self) -> Option<u64> {
+        self.episode.as_ref().map(|e| e.id)
+    }
+
+    /// Whether remediation `r` is waiting for its `verify`: the instance
+    /// is under remediation, for `at most P% of fleet`.
+    pub fn is_verifying(&self, r: usize) -> bool {
+        self.guards.get(r).is_some_and(|g| g.verifying.is_some())
     }
 
     /// Whether every level is ok (nothing pending, firing or just resolved).
@@ -265,8 +281,12 @@ impl InstanceState {
         let suppressed = obs.suppressed && firing.is_some();
         if suppressed != self.suppressed {
             self.suppressed = suppressed;
-            let kind = if suppressed { EventKind::Suppressed } else { EventKind::Unsuppressed };
-            out.push(overlay(kind, firing, "a policy it depends on fires".into()));
+            let (kind, why) = if suppressed {
+                (EventKind::Suppressed, "a policy it depends on fires")
+            } else {
+                (EventKind::Unsuppressed, "the policy it depends on stopped firing")
+            };
+            out.push(overlay(kind, firing, why.into()));
         }
         if let Some((changes, window)) = rules.flapping {
             while self.flips.front().is_some_and(|t| *t <= obs.now - window) {

@@ -42,6 +42,11 @@ pub struct Remediation {
     /// (count, per seconds, then escalate).
     pub at_most: Option<(u32, f64, bool)>,
     pub dry_run: bool,
+    /// `at most P% of fleet`: the share (0.5 for 50%) of the policy's
+    /// instances that may be under this remediation at once.
+    pub fleet_share: Option<f64>,
+    /// `concurrency N`: how many of its runs the executor performs at once.
+    pub concurrency: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +88,8 @@ impl Rules {
                     cooldown: None,
                     at_most: None,
                     dry_run: false,
+                    fleet_share: None,
+                    concurrency: None,
                 };
                 for step in &on.steps {
                     match step {
@@ -95,9 +102,8 @@ impl Rules {
                             r.at_most = Some((*count, *per, *then_escalate))
                         }
                         StepPlan::DryRun => r.dry_run = true,
-                        // Blast-radius guards need the executor (issue 6):
-                        // actions are recorded, not run, so none is in flight.
-                        StepPlan::AtMostOfFleet(_) | StepPlan::Concurrency(_) => {}
+                        StepPlan::AtMostOfFleet(share) => r.fleet_share = Some(*share),
+                        StepPlan::Concurrency(n) => r.concurrency = Some(*n),
                     }
                 }
                 r

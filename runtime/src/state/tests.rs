@@ -60,6 +60,7 @@ fn run(plan: &PolicyPlan, steps: &[&[f64]], suppressed_from: Option<usize>) -> V
                 silent_for: 0.0,
                 suppressed: suppressed_from.is_some_and(|s| i >= s),
                 quiet: false,
+                fleet_room: &[],
             };
             state
                 .step(&rules, &obs)
@@ -144,6 +145,7 @@ fn the_highest_level_and_each_level_are_visible() {
             silent_for: 0.0,
             suppressed: false,
             quiet: false,
+            fleet_room: &[],
         };
         state.step(&rules, &obs);
         if i == 0 {
@@ -234,8 +236,14 @@ fn nodata_forces_its_level_and_ok_resets() {
     p.nodata = Some((300.0, "crit".into()));
     let rules = Rules::new(&p);
     let mut state = InstanceState::new(&rules);
-    let mut obs =
-        Observation { now: 0.0, outputs: &[U], silent_for: 0.0, suppressed: false, quiet: false };
+    let mut obs = Observation {
+        now: 0.0,
+        outputs: &[U],
+        silent_for: 0.0,
+        suppressed: false,
+        quiet: false,
+        fleet_room: &[],
+    };
     assert!(state.step(&rules, &obs).is_empty());
     obs.now = 300.0;
     obs.silent_for = 300.0;
@@ -246,7 +254,14 @@ fn nodata_forces_its_level_and_ok_resets() {
     p.nodata = Some((300.0, "ok".into()));
     let rules = Rules::new(&p);
     let mut state = InstanceState::new(&rules);
-    obs = Observation { now: 0.0, outputs: &[T], silent_for: 0.0, suppressed: false, quiet: false };
+    obs = Observation {
+        now: 0.0,
+        outputs: &[T],
+        silent_for: 0.0,
+        suppressed: false,
+        quiet: false,
+        fleet_room: &[],
+    };
     state.step(&rules, &obs);
     assert_eq!(state.state_of(1), "pending");
     obs.now = 400.0;

@@ -44,8 +44,17 @@ impl InstanceRow {
     }
 }
 
-/// A checkpoint: the input position, and the instance changes since the
-/// previous checkpoint.
+/// The engine's snapshot (see `engine::snapshot`), for the plan it was
+/// taken with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineSnapshot {
+    /// The plan's fingerprint: the snapshot restores only into that plan.
+    pub plan: String,
+    pub data: Vec<u8>,
+}
+
+/// A checkpoint: the input position, the engine's snapshot, and the
+/// instance changes since the previous checkpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
     pub position: InputPosition,
@@ -58,6 +67,8 @@ pub struct Checkpoint {
     /// Counts checkpoints saved to this store; set by the store (ignored on
     /// save, filled in on load).
     pub sequence: i64,
+    /// Replaces the stored snapshot when present.
+    pub snapshot: Option<EngineSnapshot>,
 }
 
 impl Checkpoint {
@@ -69,6 +80,7 @@ impl Checkpoint {
             deletions: Vec::new(),
             saved_at_ms,
             sequence: 0,
+            snapshot: None,
         }
     }
 
@@ -122,6 +134,13 @@ impl Store {
                 delete.execute(params![policy, instance])?;
             }
         }
+        if let Some(snapshot) = &checkpoint.snapshot {
+            tx.execute(
+                "INSERT INTO engine_snapshot (id, plan, data) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, data = excluded.data",
+                params![snapshot.plan, snapshot.data],
+            )?;
+        }
         tx.execute(
             "INSERT INTO input_position (id, position, watermark, sequence, saved_at_ms)
              VALUES (1, ?1, ?2, ?3, ?4)
@@ -162,12 +181,18 @@ impl Store {
                 Ok(InstanceRow { policy: r.get(0)?, instance: r.get(1)?, state: r.get(2)? })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let snapshot = conn
+            .query_row("SELECT plan, data FROM engine_snapshot WHERE id = 1", [], |r| {
+                Ok(EngineSnapshot { plan: r.get(0)?, data: r.get(1)? })
+            })
+            .optional()?;
         Ok(Some(Checkpoint {
             position: InputPosition { position, watermark },
             upserts,
             deletions: Vec::new(),
             saved_at_ms,
             sequence,
+            snapshot,
         }))
     }
 }

@@ -7,11 +7,9 @@
 //! cut, and so never re-run blindly. See `docs/state.md`.
 //!
 //! - [`schema`]: the versioned schema and its migrations;
-//! - [`checkpoint`]: instance states and the input position, saved in one
-//!   transaction;
+//! - [`checkpoint`]: the engine's snapshot, instance states and the input
+//!   position, saved in one transaction;
 //! - [`ledger`]: the remediation ledger, keyed by an idempotency key.
-//!
-//! The engine does not call the store yet.
 
 pub mod checkpoint;
 pub mod ledger;
@@ -21,8 +19,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use checkpoint::EngineSnapshot;
 pub use checkpoint::{Checkpoint, InputPosition, InstanceRow};
-pub use ledger::{Begin, HistoryFilter, LedgerRow, LedgerStatus, Outcome, RemediationKey};
+pub use ledger::{
+    Begin, HistoryFilter, LedgerEntry, LedgerRow, LedgerStatus, Outcome, RemediationKey,
+};
 
 /// What can go wrong with the state store.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +87,21 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
         schema::migrate(&mut conn, &path)?;
         Ok(Store { conn, path })
+    }
+
+    /// A store in memory, gone at exit: the same ledger and checkpoints for
+    /// a run without `--state` (a replay that is repeatable).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory()
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        schema::migrate(&mut conn, &path)?;
+        Ok(Store { conn, path })
+    }
+
+    /// Whether the store is [`Store::in_memory`].
+    pub fn is_in_memory(&self) -> bool {
+        self.path.as_os_str() == ":memory:"
     }
 
     /// The file this store lives in.

@@ -47,6 +47,44 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX remediations_open ON remediations (status)
         WHERE status = 'started';
     ",
+    // 2: the engine's snapshot beside the input position; the ledger keyed
+    // by tenant too, with textual steps (`on crit#0`, `escalate#1`), what
+    // triggered each action and when in event time, and the actions a
+    // guard held back or a dry run recorded.
+    "
+    CREATE TABLE engine_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        plan TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE TABLE ledger (
+        key TEXT PRIMARY KEY,
+        tenant TEXT,
+        policy TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        episode INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        action TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        event_time REAL NOT NULL,
+        what TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('started', 'completed', 'interrupted', 'held', 'dry_run')),
+        outcome TEXT,
+        started_at_ms INTEGER NOT NULL,
+        finished_at_ms INTEGER
+    );
+    INSERT INTO ledger (key, tenant, policy, instance, episode, step, action, trigger,
+                        event_time, what, status, outcome, started_at_ms, finished_at_ms)
+        SELECT json_array(NULL, policy, instance, episode, CAST(step AS TEXT)), NULL,
+               policy, instance, episode, CAST(step AS TEXT), '', '', 0, what, status,
+               outcome, started_at_ms, finished_at_ms
+        FROM remediations;
+    DROP TABLE remediations;
+    CREATE INDEX ledger_by_time ON ledger (started_at_ms);
+    CREATE INDEX ledger_by_instance ON ledger (policy, instance, started_at_ms);
+    CREATE INDEX ledger_open ON ledger (status) WHERE status = 'started';
+    ",
 ];
 
 /// The schema version this binary writes.
@@ -74,4 +112,34 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_2_carries_the_ledger_of_version_1_over() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO remediations (key, policy, instance, episode, step, what, status,
+                 outcome, started_at_ms, finished_at_ms)
+             VALUES ('k', 'disk', 'host=a', 3, 1, '{}', 'completed', '\"ok\"', 10, 20)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), VERSION);
+        let (key, step, status): (String, String, String) = conn
+            .query_row("SELECT key, step, status FROM ledger", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(
+            (key.as_str(), step.as_str(), status.as_str()),
+            (r#"[null,"disk","host=a",3,"1"]"#, "1", "completed")
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MonotonicDeque {
     /// (time, value), values monotonic from front to back.
     items: VecDeque<(f64, f64)>,

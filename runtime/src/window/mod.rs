@@ -55,7 +55,7 @@ pub enum Pushed {
 /// result, in time proportional to the window): a runtime keeps only what
 /// its policies read, so a window for `avg` does not pay for the deques of
 /// `min` and `max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Features {
     /// Monotonic deques for `min` and `max`.
     pub extrema: bool,
@@ -77,7 +77,7 @@ impl Features {
 }
 
 /// One series' window of length `span` seconds.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     span: f64,
     /// (time relative to `origin`, value), oldest first.

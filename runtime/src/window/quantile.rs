@@ -53,7 +53,7 @@ pub fn quantile_of(q: f64, values: &mut [f64]) -> f64 {
 /// A window's values in ascending order (by `f64::total_cmp`, so `-0.0`
 /// sorts before `0.0` and removing a value removes that very value).
 /// Values are never NaN: the window refuses NaN samples.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SortedValues {
     values: Vec<f64>,
 }

@@ -7,7 +7,7 @@
 use super::{Features, MonotonicDeque};
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct Tracked {
     pub features: Features,
     pub min: MonotonicDeque,

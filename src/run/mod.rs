@@ -1,18 +1,28 @@
 //! `upkeep run PACKAGE --input FILE|-`: replays a metric stream through a
-//! policy package in event time and writes the events as JSON lines.
+//! policy package in event time, performs the actions it decides (with
+//! `--config`; recorded only without), and writes the events as JSON lines.
+//! With `--state`, the run is durable: a run after a crash continues from
+//! the last checkpoint (docs/state.md).
+
+mod sink;
+mod summary;
 
 use crate::args::RunArgs;
 use crate::{Outcome, UsageError, package, report};
 use anyhow::Context;
-use std::collections::BTreeMap;
+use sink::Sink;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{BufReader, IsTerminal, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use upkeep_runtime::decode::{DecodeOptions, Decoder, Format, Reason};
 use upkeep_runtime::engine::Engine;
 use upkeep_runtime::inventory::Inventory;
+use upkeep_runtime::remediate::Dispatcher;
+use upkeep_runtime::remediate::config::RuntimeConfig;
+use upkeep_runtime::runner::Runner;
+use upkeep_runtime::store::Store;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let style = report::style(args.color.color);
@@ -37,6 +47,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(f64::INFINITY, |d| d.as_secs_f64());
     engine.set_time_limit(now + 86_400.0);
+    let dispatcher = dispatcher(args, &plan)?;
+    let every = args.checkpoint_every.as_secs_f64();
+    let every = if args.state.is_some() { every } else { f64::INFINITY };
+    let (mut runner, resume) = Runner::open(&plan, engine, dispatcher, every)?;
+    let mut sink = match &args.events {
+        Some(path) => Sink::file(path, resume.as_ref().and_then(|r| r.events_len))
+            .with_context(|| format!("opening {}", path.display()))?,
+        None => Sink::stdout(),
+    };
     let (reader, size) = open(&args.input)?;
     let progress = Progress::new(size, args.input.to_string_lossy() != "-");
     let position = Arc::new(AtomicU64::new(0));
@@ -44,23 +63,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let options = DecodeOptions { strict: args.strict, ..DecodeOptions::default() };
     let mut decoder =
         Decoder::with_options(BufReader::with_capacity(1 << 16, counted), format, options);
-    let mut out: Box<dyn Write> = match &args.events {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
     let started = Instant::now();
-    let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     let mut strict_failure = None;
-    let mut last_time = f64::NEG_INFINITY;
     let mut n: u64 = 0;
     for item in decoder.by_ref() {
         match item {
-            Ok(sample) => {
-                engine.ingest(&sample);
-                last_time = engine.now();
-            }
+            Ok(sample) => runner.ingest(&sample, &mut sink)?,
             Err(e) if matches!(e.reason, Reason::Io(_)) => {
                 // Not a bad line: the input itself cannot be read.
                 return Err(UsageError(format!(
@@ -78,24 +86,49 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         n += 1;
         if n.is_multiple_of(65_536) {
-            write_events(&mut engine, &mut out, &mut counts)?;
+            runner.drain(&mut sink)?;
             progress.update(position.load(Ordering::Relaxed));
         }
     }
     // The evaluations due at the last sample's time (also after a --strict
-    // stop: what was read before the bad line is reported in full).
-    if last_time.is_finite() {
-        engine.finish(last_time);
-    }
-    write_events(&mut engine, &mut out, &mut counts)?;
-    out.flush()?;
+    // stop: what was read before the bad line is reported in full), and the
+    // last checkpoint.
+    let last = runner.engine.now();
+    runner.finish(last, &mut sink)?;
     progress.finish();
     let stats = decoder.into_stats();
-    summary(&engine, &stats, &counts, started.elapsed().as_secs_f64(), strict_failure.as_ref())?;
+    let elapsed = started.elapsed().as_secs_f64();
+    summary::print(
+        &runner,
+        args,
+        resume.as_ref(),
+        &stats,
+        &sink.counts,
+        elapsed,
+        strict_failure.as_ref(),
+    );
     // The process ends here: freeing millions of windows one by one would
     // only cost time (4% of a large replay), the OS takes the memory back.
-    std::mem::forget(engine);
+    std::mem::forget(runner);
     Ok(if strict_failure.is_some() { Outcome::Problems } else { Outcome::Clean })
+}
+
+/// The dispatcher: the configuration's transport and channels (none
+/// without `--config`: every action is then recorded only), over the
+/// `--state` store or one in memory.
+fn dispatcher(args: &RunArgs, plan: &upkeep_compiler::plan::Plan) -> anyhow::Result<Dispatcher> {
+    let config = match &args.config {
+        Some(path) => RuntimeConfig::load(path).map_err(|e| UsageError(e.to_string()))?,
+        None => RuntimeConfig::default(),
+    };
+    let store = match &args.state {
+        Some(path) => Store::open(path)?,
+        None => Store::in_memory()?,
+    };
+    let dry_run = args.dry_run || args.config.is_none();
+    let env = |name: &str| std::env::var(name).ok();
+    Dispatcher::new(plan, config, &env, store, dry_run)
+        .map_err(|e| UsageError(e.to_string()).into())
 }
 
 /// Counts the bytes read, for the progress bar.
@@ -135,21 +168,6 @@ fn guess_format(path: &std::path::Path) -> Format {
     }
 }
 
-fn write_events(
-    engine: &mut Engine,
-    out: &mut dyn Write,
-    counts: &mut BTreeMap<(String, String, String), u64>,
-) -> anyhow::Result<()> {
-    for event in engine.drain_events() {
-        let level = event.level.clone().unwrap_or_default();
-        *counts.entry((event.policy.clone(), level, event.kind.name().to_string())).or_default() +=
-            1;
-        out.write_all(event.to_json().as_bytes())?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
 /// A progress bar on standard error when it is a terminal and the input a
 /// file of known size.
 struct Progress(Option<indicatif::ProgressBar>);
@@ -179,66 +197,4 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-#[allow(clippy::print_stderr)]
-fn summary(
-    engine: &Engine,
-    stats: &upkeep_runtime::decode::Stats,
-    counts: &BTreeMap<(String, String, String), u64>,
-    seconds: f64,
-    strict_failure: Option<&upkeep_runtime::decode::DecodeError>,
-) -> anyhow::Result<()> {
-    let e = &engine.stats;
-    let rate = if seconds > 0.0 { stats.samples as f64 / seconds } else { 0.0 };
-    let mut text = format!(
-        "read {} samples from {} lines in {seconds:.2}s ({rate:.0} samples/s): {} applied to {} series of {} hosts, {} of metrics no policy reads, {} out of order\n",
-        stats.samples,
-        stats.lines,
-        e.samples,
-        engine.index.len(),
-        engine.index.hosts.len(),
-        e.unused,
-        e.out_of_order,
-    );
-    if e.out_of_range > 0 {
-        text += &format!(
-            "{} samples stamped before 1970 or more than a day in the future were dropped\n",
-            e.out_of_range
-        );
-    }
-    if e.untimed > 0 {
-        text += &format!(
-            "{} samples without a time before the first timed one were dropped\n",
-            e.untimed
-        );
-    }
-    if stats.bad_lines > 0 {
-        let lines = if stats.bad_lines == 1 { "line" } else { "lines" };
-        text += &format!("{} bad {lines}", stats.bad_lines);
-        let shown = stats.first_errors.len();
-        text += &if (shown as u64) < stats.bad_lines {
-            format!(" (the first {shown}):\n")
-        } else {
-            ":\n".to_string()
-        };
-        for error in &stats.first_errors {
-            text += &format!("  {error}\n");
-        }
-    }
-    text += &format!("{} evaluations in {} batches\n", e.evaluations, e.batches);
-    if counts.is_empty() {
-        text += "no events\n";
-    } else {
-        text += "events by policy and level:\n";
-        for ((policy, level, kind), n) in counts {
-            let level = if level.is_empty() { String::new() } else { format!(" {level}") };
-            text += &format!("  {policy}{level} {kind}: {n}\n");
-        }
-    }
-    if let Some(error) = strict_failure {
-        text += &format!("stopped at the first bad line (--strict): {error}\n");
-    }
-    eprint!("{text}");
-    Ok(())
 }

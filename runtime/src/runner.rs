@@ -181,6 +181,24 @@ impl Runner {
         Ok(())
     }
 
+    /// Runs the evaluations due at or before `t` and writes their events:
+    /// on the wall clock (`upkeep serve`), evaluations are due whether or
+    /// not samples arrive — that is how missing data is noticed. Saves a
+    /// checkpoint first when one is due.
+    pub fn advance(&mut self, t: f64, sink: &mut dyn EventSink) -> Result<(), RunnerError> {
+        let watermark = self.engine.now();
+        if t > watermark
+            && watermark.is_finite()
+            && watermark - self.last_checkpoint >= self.checkpoint_every
+        {
+            self.checkpoint(sink)?;
+        }
+        if t.is_finite() && t > self.skip_until {
+            self.engine.finish(t);
+        }
+        self.drain(sink)
+    }
+
     /// Runs the evaluations due at or before `t`, writes the events, and
     /// saves a last checkpoint.
     pub fn finish(&mut self, t: f64, sink: &mut dyn EventSink) -> Result<(), RunnerError> {

@@ -16,7 +16,7 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: unknown section `{key}` (known: exec, channels, tenants)")]
+    #[error("{path}: unknown section `{key}` (known: exec, channels, tenants, serve)")]
     UnknownSection { path: PathBuf, key: String },
 }
 
@@ -28,6 +28,10 @@ pub struct RuntimeConfig {
     /// `channels` and `tenants`.
     #[serde(flatten)]
     pub notify: ChannelsConfig,
+    /// `[serve]`: the service's settings (listen address, tokens, limits),
+    /// read and checked by `upkeep serve`; other commands ignore it.
+    #[serde(default)]
+    pub serve: toml::Table,
 }
 
 /// `[exec]`: where and how `exec` actions run.
@@ -115,7 +119,7 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     }
 }
 
-const SECTIONS: [&str; 3] = ["exec", "channels", "tenants"];
+const SECTIONS: [&str; 4] = ["exec", "channels", "tenants", "serve"];
 
 impl RuntimeConfig {
     /// Reads and checks a configuration file. A relative program path in
@@ -205,7 +209,10 @@ mod tests {
     #[test]
     fn unknown_sections_and_keys_are_errors() {
         let err = parse("[chanels.page]\nkind = \"file\"").unwrap_err().to_string();
-        assert_eq!(err, "upkeep.toml: unknown section `chanels` (known: exec, channels, tenants)");
+        assert_eq!(
+            err,
+            "upkeep.toml: unknown section `chanels` (known: exec, channels, tenants, serve)"
+        );
         let err = parse("[exec]\nvai = []").unwrap_err().to_string();
         assert!(err.contains("unknown field `vai`"), "{err}");
     }

@@ -104,12 +104,16 @@ fn write_summary(
 fn actions(text: &mut String, runner: &Runner, args: &RunArgs) -> std::fmt::Result {
     let d = runner.dispatcher();
     let s = &d.stats;
-    if !d.interrupted_at_start.is_empty() {
-        writeln!(
+    match d.interrupted_at_start.len() {
+        0 => {}
+        1 => writeln!(
             text,
-            "{} actions were running when the last run stopped: recorded as interrupted, not run again",
-            d.interrupted_at_start.len()
-        )?;
+            "1 action was running when the last run stopped: recorded as interrupted, not run again"
+        )?,
+        n => writeln!(
+            text,
+            "{n} actions were running when the last run stopped: recorded as interrupted, not run again"
+        )?,
     }
     let mut parts = Vec::new();
     if s.performed > 0 {

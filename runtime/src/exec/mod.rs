@@ -28,7 +28,7 @@ mod process;
 mod webhook;
 
 pub use prepare::{Limits, PrepareError, Prepared, prepare};
-pub use webhook::signature;
+pub use webhook::{header_key, signature};
 
 use serde_json::{Value, json};
 use std::fmt;

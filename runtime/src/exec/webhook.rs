@@ -8,7 +8,7 @@ use super::capture::Capped;
 use super::{Attempt, Executor, Failure, Status};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::time::Duration;
 use ureq::Agent;
@@ -58,6 +58,28 @@ pub fn signature(secret: &[u8], body: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Keys longer than this are sent hashed.
+const MAX_HEADER_KEY: usize = 200;
+
+/// The value of `X-Upkeep-Key` for an idempotency key: the key itself when
+/// it is printable ASCII of at most 200 bytes, else `sha256:` and the hex
+/// SHA-256 of the key. Label values may hold line breaks or a megabyte,
+/// which no header can carry; the hash is as stable as the key (the same
+/// on every attempt and after a restart), so receivers deduplicate on it.
+pub fn header_key(key: &str) -> String {
+    let printable = key.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if printable && key.len() <= MAX_HEADER_KEY {
+        return key.to_string();
+    }
+    let digest = Sha256::digest(key.as_bytes());
+    let mut out = String::from("sha256:");
+    for byte in digest.iter() {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    out
+}
+
 pub(crate) fn attempt(post: &Post<'_>, timeout: Duration, executor: &Executor) -> Attempt {
     if let Some((name, _)) =
         post.headers.iter().find(|(name, _)| RESERVED.contains(&name.to_ascii_lowercase().as_str()))
@@ -83,7 +105,7 @@ pub(crate) fn attempt(post: &Post<'_>, timeout: Duration, executor: &Executor) -
     let mut request = agent
         .post(post.url)
         .header("Content-Type", "application/json")
-        .header("X-Upkeep-Key", post.key)
+        .header("X-Upkeep-Key", header_key(post.key))
         .header("X-Upkeep-Attempt", post.attempt.to_string());
     if let Some(secret) = post.secret {
         request = request.header("X-Upkeep-Signature", signature(secret, &body));
@@ -153,5 +175,19 @@ mod tests {
             super::signature(b"Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    use super::header_key;
+
+    #[test]
+    fn keys_a_header_cannot_carry_are_sent_hashed_and_stable() {
+        assert_eq!(header_key("acme/disk/host=db1/1/on crit#0"), "acme/disk/host=db1/1/on crit#0");
+        let odd = "acme/disk/host=a\nb/1/on crit#0";
+        let hashed = header_key(odd);
+        assert!(hashed.starts_with("sha256:") && hashed.len() == 7 + 64, "{hashed}");
+        assert_eq!(hashed, header_key(odd), "the same on every attempt");
+        assert_ne!(hashed, header_key("acme/disk/host=a\nc/1/on crit#0"));
+        assert!(header_key(&"x".repeat(201)).starts_with("sha256:"));
+        assert_eq!(header_key(&"x".repeat(200)), "x".repeat(200));
     }
 }

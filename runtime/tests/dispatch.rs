@@ -277,3 +277,33 @@ policy load on all {{
     assert_eq!(got[0]["text"], format!("on {hostile}"));
     assert_eq!(got[1]["host"].as_str().unwrap().len(), 1 << 20);
 }
+
+#[test]
+fn a_task_that_waited_for_room_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let patch = script(dir.path(), "patch", &format!("echo \"$1\" >> '{}'", runs.display()));
+    let source = format!(
+        r#"use std.metrics.node
+fleet all = hosts
+action patch(host: host) = exec ["{}", host]
+task patching on all {{
+  when load1 > 0
+  patch(host)
+  verify load1 > 0 within 5m
+  concurrency 1
+}}
+"#,
+        patch.display()
+    );
+    let plan = plan(&source);
+    let state = dir.path().join("state.db");
+    let mut engine = engine(&plan, config("[exec]\nvia = []"), Store::open(&state).unwrap(), false);
+    let events = replay(&mut engine, "node_load1", &["h1", "h2", "h3"], 8, |_, _| 1.0);
+    assert_eq!(std::fs::read_to_string(&runs).unwrap(), "h1\nh2\nh3\n", "{:#?}", story(&events));
+    drop(engine);
+    let rows = Store::open(&state).unwrap().history(&HistoryFilter::default()).unwrap();
+    let held = rows.iter().filter(|r| r.status == LedgerStatus::Held).count();
+    let done = rows.iter().filter(|r| r.status == LedgerStatus::Completed).count();
+    assert_eq!((held, done), (2, 3), "h2 and h3 waited once each, then all three ran");
+}

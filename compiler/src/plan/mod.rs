@@ -122,6 +122,18 @@ pub struct PolicyPlan {
     /// part of a plan), and falls back the same way.
     #[serde(default)]
     pub evaluator: String,
+    /// For a `task`: what makes it one. Its `when` is its one level
+    /// (`info`) and its steps that level's remediation.
+    #[serde(default)]
+    pub task: Option<TaskPlan>,
+}
+
+/// What a task adds to a policy plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskPlan {
+    /// `during CAL`: due only inside these calendars (any of them); empty:
+    /// always.
+    pub during: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -126,10 +126,14 @@ pub fn check_apply(cx: &mut Cx<'_, '_>, a: &ApplyDecl) {
 }
 
 pub fn check_test(cx: &mut Cx<'_, '_>, t: &TestDecl) {
-    // A test is named after the policy it tests (a template is tested with
-    // its defaults); the runner evaluates that policy.
-    if cx.decl(&t.name, &[DeclKind::Policy]).is_none() {
-        let near = cx.env.scopes.of(cx.module.id).suggest(&t.name.name, &[DeclKind::Policy]);
+    // A test is named after the policy (or task) it tests (a template is
+    // tested with its defaults); the runner evaluates that policy.
+    if cx.decl(&t.name, &[DeclKind::Policy, DeclKind::Task]).is_none() {
+        let near = cx
+            .env
+            .scopes
+            .of(cx.module.id)
+            .suggest(&t.name.name, &[DeclKind::Policy, DeclKind::Task]);
         cx.error(
             Code::TestOfUnknownPolicy,
             t.name.span,

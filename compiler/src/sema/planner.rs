@@ -19,8 +19,9 @@ use super::lower::{LowerError, Lowered, Lowerer};
 use crate::package::{Module, ModuleId};
 use crate::plan::*;
 use crate::resolve::DeclKind;
+use upkeep_grammar::Span;
 use upkeep_grammar::ast::{
-    ActionCall, Arg, ClauseKind, Expr, ExprKind, Hold, Item, PolicyDecl, StepKind,
+    ActionCall, Arg, Clause, ClauseKind, Expr, ExprKind, Hold, Item, Param, StepKind,
 };
 
 /// A policy declaration: its module and its index among the module's items.
@@ -32,7 +33,12 @@ type Errors = Vec<(std::sync::Arc<crate::SourceFile>, LowerError)>;
 /// A policy to plan: the declaration, the module it is in, the name of the
 /// plan, the template arguments (for an `apply`), and the fleet.
 struct Instance<'p> {
-    decl: &'p PolicyDecl,
+    /// The template's parameters (`None`: a plain policy or a task).
+    params: Option<&'p [Param]>,
+    clauses: &'p [Clause],
+    span: Span,
+    /// A `task`: its `when` is its one condition, its steps its remediation.
+    task: bool,
     home: &'p Module,
     name: String,
     args: &'p [Arg],
@@ -57,7 +63,10 @@ pub fn build(env: &Env<'_>, lets: &LetTypes) -> Result<Plan, Errors> {
                 }
                 Item::Policy(p) if p.params.is_none() => {
                     let inst = Instance {
-                        decl: p,
+                        params: None,
+                        clauses: &p.clauses,
+                        span: p.span,
+                        task: false,
                         home: module,
                         name: p.name.name.clone(),
                         args: &[],
@@ -91,7 +100,10 @@ pub fn build(env: &Env<'_>, lets: &LetTypes) -> Result<Plan, Errors> {
                         .collect();
                     let name = format!("{}({})", a.policy.name, args.join(", "));
                     let inst = Instance {
-                        decl: p,
+                        params: p.params.as_deref(),
+                        clauses: &p.clauses,
+                        span: p.span,
+                        task: false,
                         home,
                         name,
                         args: &a.args,
@@ -102,6 +114,26 @@ pub fn build(env: &Env<'_>, lets: &LetTypes) -> Result<Plan, Errors> {
                         Ok(pp) => {
                             plan.policies.push(pp);
                             origins.push((d.module, d.item));
+                        }
+                        Err(e) => errors.push((module.file.clone(), e)),
+                    }
+                }
+                Item::Task(t) => {
+                    let inst = Instance {
+                        params: None,
+                        clauses: &t.clauses,
+                        span: t.span,
+                        task: true,
+                        home: module,
+                        name: t.name.name.clone(),
+                        args: &[],
+                        apply_module: module,
+                        fleet: t.fleet.name.clone(),
+                    };
+                    match policy(env, lets, &inst) {
+                        Ok(pp) => {
+                            plan.policies.push(pp);
+                            origins.push((module.id, index));
                         }
                         Err(e) => errors.push((module.file.clone(), e)),
                     }
@@ -125,7 +157,7 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
     let mut lw = Lowerer::new(env, inst.home);
     // Template parameters: the apply's arguments (lowered where the apply
     // is written), else the defaults.
-    if let Some(params) = &inst.decl.params {
+    if let Some(params) = inst.params {
         let mut arg_lowerer = Lowerer::new(env, inst.apply_module);
         for (i, p) in params.iter().enumerate() {
             let arg = inst
@@ -139,7 +171,7 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
                 (None, None) => {
                     return Err(LowerError {
                         message: format!("missing `{}`", p.name.name),
-                        span: inst.decl.span,
+                        span: inst.span,
                     });
                 }
             };
@@ -171,8 +203,13 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
         pause_during: Vec::new(),
         depends_on: Vec::new(),
         evaluator: String::new(),
+        task: None,
     };
-    for clause in &inst.decl.clauses {
+    // A task's `during` calendars, `when` and steps.
+    let mut during = Vec::new();
+    let mut when = None;
+    let mut task_steps = Vec::new();
+    for clause in inst.clauses {
         match &clause.kind {
             ClauseKind::Every { interval, jitter } => {
                 pp.every = lw.constant(interval)?;
@@ -270,11 +307,26 @@ fn policy(env: &Env<'_>, lets: &LetTypes, inst: &Instance<'_>) -> Result<PolicyP
             ClauseKind::Depends { policy, on } => pp
                 .depends_on
                 .push((policy.name.clone(), on.iter().flatten().map(|i| i.name.clone()).collect())),
-            ClauseKind::During(_)
-            | ClauseKind::When(_)
-            | ClauseKind::Step(_)
-            | ClauseKind::Error => {}
+            ClauseKind::During(c) => during.push(c.name.clone()),
+            ClauseKind::When(e) => when = Some(lw.num(e)?),
+            ClauseKind::Step(s) => task_steps.extend(step(&mut lw, &s.kind)?),
+            ClauseKind::Error => {}
         }
+    }
+    if inst.task {
+        // Due (level `info`, firing) while inside its calendars with its
+        // precondition true; its steps run once per host and window.
+        let due = when.unwrap_or_else(|| lw.graph.push(crate::ir::Node::Const(1.0)));
+        let condition = lw.output(due);
+        pp.levels.push(LevelPlan {
+            level: "info".into(),
+            condition,
+            hold: HoldPlan::None,
+            recover: None,
+            message: None,
+        });
+        pp.remediations.push(OnPlan { level: "info".into(), steps: task_steps });
+        pp.task = Some(TaskPlan { during });
     }
     pp.fleet_filter = fleet_filter(env, inst, &mut lw)?;
     pp.inputs = std::mem::take(&mut lw.inputs);

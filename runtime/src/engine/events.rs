@@ -29,6 +29,12 @@ impl Engine {
             return;
         }
         let quiet = self.in_calendar(&self.policies[pi].plan.quiet_during, now);
+        // A task outside its `during` calendars is not due.
+        let off_duty = self.policies[pi]
+            .plan
+            .task
+            .as_ref()
+            .is_some_and(|t| !t.during.is_empty() && !self.in_calendar(&t.during, now));
         let firing_deps = self.firing_dependencies(pi);
         let policy = &mut self.policies[pi];
         let fleet_room = fleet_room(policy);
@@ -51,6 +57,7 @@ impl Engine {
                     firing_deps: &firing_deps,
                     now,
                     quiet,
+                    off_duty,
                     fleet_room,
                 };
                 step_instance(policy, &ctx, i, &outputs, &mut events);
@@ -75,6 +82,7 @@ impl Engine {
                     firing_deps: &firing_deps,
                     now,
                     quiet,
+                    off_duty,
                     fleet_room,
                 };
                 step_instance(policy, &ctx, i, &outs, &mut events);
@@ -105,22 +113,30 @@ impl Engine {
     }
 }
 
-/// Per remediation with `at most P% of fleet`: how many more instances
-/// may start it now — the share of the policy's instances (at least one),
-/// less those waiting for its `verify`. Empty when no remediation has the
-/// guard, which is the common case and costs nothing.
+/// Per remediation with `at most P% of fleet` (or a task's `concurrency
+/// N`): how many more instances may start it now — the share of the
+/// policy's instances (at least one), or N, less those waiting for its
+/// `verify`. Empty when no remediation has such a guard, which is the
+/// common case and costs nothing.
 fn fleet_room(policy: &PolicyRt) -> Vec<Cell<u32>> {
     let remediations = &policy.rules.remediations;
-    if remediations.iter().all(|r| r.fleet_share.is_none()) {
+    let limit = |r: &crate::state::Remediation| -> Option<u32> {
+        let share =
+            r.fleet_share.map(|s| ((s * policy.instances.len() as f64).floor() as u32).max(1));
+        let tasks = r.concurrency.filter(|_| r.rolling);
+        match (share, tasks) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    if remediations.iter().all(|r| limit(r).is_none()) {
         return Vec::new();
     }
-    let fleet = policy.instances.len() as f64;
     remediations
         .iter()
         .enumerate()
         .map(|(r, rem)| {
-            let Some(share) = rem.fleet_share else { return Cell::new(u32::MAX) };
-            let allowed = ((share * fleet).floor() as u32).max(1);
+            let Some(allowed) = limit(rem) else { return Cell::new(u32::MAX) };
             let busy = policy
                 .instances
                 .iter()
@@ -147,6 +163,8 @@ struct TickContext<'a> {
     firing_deps: &'a [(Vec<String>, HashSet<Vec<String>>)],
     now: f64,
     quiet: bool,
+    /// A task outside its calendars: its condition counts as false.
+    off_duty: bool,
     fleet_room: &'a [Cell<u32>],
 }
 
@@ -172,6 +190,23 @@ fn step_instance(
     if !member {
         return;
     }
+    if ctx.off_duty && policy.instances[i as usize].state.is_none() {
+        // Not due, and nothing to finish: as new it stays.
+        return;
+    }
+    let off_duty_outputs;
+    let outputs = if ctx.off_duty {
+        let mut copy = outputs.to_vec();
+        for c in &policy.rules.clauses {
+            if let Some(o) = copy.get_mut(c.condition) {
+                *o = 0.0;
+            }
+        }
+        off_duty_outputs = copy;
+        &off_duty_outputs[..]
+    } else {
+        outputs
+    };
     let now = ctx.now;
     let instance = &policy.instances[i as usize];
     let silent_for = instance

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use upkeep_compiler::plan::Plan;
 
 /// The snapshot format's version: bump it on any change to what is saved.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Why a snapshot cannot be restored.
 #[derive(Debug, thiserror::Error)]

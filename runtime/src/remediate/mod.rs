@@ -257,7 +257,9 @@ impl Dispatcher {
     /// An action a guard held back: recorded with its reason.
     fn held(&mut self, e: &Event, a: &ActionRecord) {
         self.stats.held += 1;
-        let entry = outcome::entry(e, a, &json!({"held": e.reason}));
+        let mut entry = outcome::entry(e, a, &json!({"held": e.reason}));
+        // Its own key: a task that waits for room runs the same step later.
+        entry.key.step = format!("held {}", entry.key.step);
         let why = json!({"status": "held", "reason": e.reason}).to_string();
         let recorded = self.store.record_not_run(&entry, LedgerStatus::Held, &why, now_ms());
         self.record(recorded);

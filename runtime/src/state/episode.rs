@@ -21,14 +21,28 @@ impl InstanceState {
     ) {
         let now = obs.now;
         if self.firing_level().is_none() {
+            // The episode ends; a remediation waiting for its verify gets
+            // its answer now if the verify holds (the fix worked, and the
+            // condition cleared with it), else none: the problem went away.
+            for (r, guard) in rules.remediations.iter().zip(&mut self.guards) {
+                if guard.verifying.take().is_some()
+                    && r.verify.and_then(|(o, _)| truth(obs.outputs.get(o).copied()?)) == Some(true)
+                {
+                    out.push(overlay(EventKind::Verified, Some(r.level), "verify held".into()));
+                }
+            }
             self.episode = None;
-            self.guards.iter_mut().for_each(|g| g.verifying = None);
             return;
         }
         if self.episode.is_none() {
             self.episodes += 1;
-            self.episode =
-                Some(Episode { id: self.episodes, start: now, next_step: 0, advanced: 0.0 });
+            self.episode = Some(Episode {
+                id: self.episodes,
+                start: now,
+                next_step: 0,
+                advanced: 0.0,
+                completed: false,
+            });
         }
         let held = self.held_because(obs);
         let episode_id = self.episode.as_ref().map_or(0, |e| e.id);
@@ -41,6 +55,11 @@ impl InstanceState {
                 let ok = r.verify.and_then(|(o, _)| truth(obs.outputs.get(o).copied()?));
                 if ok == Some(true) {
                     guard.verifying = None;
+                    if r.rolling
+                        && let Some(ep) = self.episode.as_mut()
+                    {
+                        ep.completed = true;
+                    }
                     out.push(overlay(EventKind::Verified, Some(r.level), "verify held".into()));
                 } else if now >= deadline {
                     guard.verifying = None;
@@ -50,13 +69,19 @@ impl InstanceState {
                     out.push(overlay(EventKind::VerifyFailed, Some(r.level), why));
                 }
             }
-            if !became {
+            let due = if r.rolling {
+                self.levels[r.level] == LevelState::Firing && guard.done_in != Some(episode_id)
+            } else {
+                became
+            };
+            if !due {
                 continue;
             }
             let trigger = format!("on {}", LEVELS[r.level]);
             while guard.runs.front().is_some_and(|t| r.at_most.is_some_and(|a| *t <= now - a.1)) {
                 guard.runs.pop_front();
             }
+            let mut waiting = false;
             let guard_reason = if let Some(why) = &held {
                 Some(why.clone())
             } else if let Some(c) =
@@ -68,20 +93,37 @@ impl InstanceState {
             {
                 escalate_now |= then;
                 Some(format!("at most {n} per {}", crate::render::duration(per)))
-            } else if let Some(share) = r.fleet_share {
+            } else {
                 match obs.fleet_room.get(index) {
                     Some(room) if room.get() == 0 => {
-                        Some(format!("at most {}% of fleet under remediation", share * 100.0))
+                        waiting = r.rolling;
+                        Some(match r.fleet_share {
+                            Some(share) => {
+                                format!("at most {}% of fleet under remediation", share * 100.0)
+                            }
+                            None => format!(
+                                "concurrency {}: waiting for a host to finish",
+                                r.concurrency.unwrap_or(1)
+                            ),
+                        })
                     }
                     Some(room) => {
-                        room.set(room.get() - 1);
+                        room.set(room.get().saturating_sub(1));
                         None
                     }
                     None => None,
                 }
-            } else {
-                None
             };
+            if waiting {
+                // A task waits for room: it says so once, and tries again at
+                // the next evaluation.
+                if guard.waiting_in == Some(episode_id) {
+                    continue;
+                }
+                guard.waiting_in = Some(episode_id);
+            } else if r.rolling {
+                guard.done_in = Some(episode_id);
+            }
             for (i, call) in r.actions.iter().enumerate() {
                 let kind = if guard_reason.is_some() { EventKind::Held } else { EventKind::Action };
                 out.push(Change {
@@ -103,6 +145,10 @@ impl InstanceState {
                 guard.runs.push_back(now);
                 if let Some((_, within)) = r.verify {
                     guard.verifying = Some(now + within);
+                } else if r.rolling
+                    && let Some(ep) = self.episode.as_mut()
+                {
+                    ep.completed = true;
                 }
             }
         }
@@ -115,7 +161,8 @@ impl InstanceState {
     /// Returns the escalation steps now due.
     pub fn remediation_failed(&mut self, rules: &Rules, now: f64, episode: u64) -> Vec<Change> {
         let mut out = Vec::new();
-        if self.episode.as_ref().is_some_and(|e| e.id == episode) {
+        if let Some(ep) = self.episode.as_mut().filter(|e| e.id == episode) {
+            ep.completed = false;
             let held = if self.suppressed {
                 Some("suppressed: a policy it depends on fires")
             } else if self.flapping {
@@ -149,6 +196,9 @@ impl InstanceState {
         out: &mut Vec<Change>,
     ) {
         let Some(ep) = self.episode.as_mut() else { return };
+        if ep.completed {
+            return;
+        }
         if at_once && let Some((after, _)) = rules.escalation.get(ep.next_step) {
             ep.advanced = ep.advanced.max(ep.start + after - now);
         }

@@ -88,6 +88,10 @@ pub(super) struct Episode {
     /// Seconds the escalation was brought forward (`then escalate`, a
     /// failed `verify`).
     pub(super) advanced: f64,
+    /// A task's work of this episode is done (verified, or run without a
+    /// verify): its escalation is off, unless the run then fails.
+    #[serde(default)]
+    pub(super) completed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -96,6 +100,10 @@ pub(super) struct Guard {
     pub(super) runs: VecDeque<f64>,
     /// A `verify` waiting: (deadline).
     pub(super) verifying: Option<f64>,
+    /// A task's steps: the episode in which they ran (or were held by a
+    /// guard for good), and the one in which waiting for room was reported.
+    pub(super) done_in: Option<u64>,
+    pub(super) waiting_in: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ mod rules;
 
 pub use clause::{ClauseRule, ClauseState, Phase, truth};
 pub use instance::{ActionChange, Change, InstanceState, LevelState, Observation};
-pub use rules::{LEVELS, NodataOutcome, Rules, rank};
+pub use rules::{LEVELS, NodataOutcome, Remediation, Rules, rank};
 
 #[cfg(test)]
 mod tests;

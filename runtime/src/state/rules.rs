@@ -45,8 +45,13 @@ pub struct Remediation {
     /// `at most P% of fleet`: the share (0.5 for 50%) of the policy's
     /// instances that may be under this remediation at once.
     pub fleet_share: Option<f64>,
-    /// `concurrency N`: how many of its runs the executor performs at once.
+    /// `concurrency N`: how many of its runs the executor performs at once
+    /// (and for a task, how many instances may be under it at once).
     pub concurrency: Option<u32>,
+    /// A task's steps: they run once per firing episode (per window) as soon
+    /// as room allows, not only when the level starts firing; an instance
+    /// that must wait for room waits, it is not held for good.
+    pub rolling: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -90,6 +95,7 @@ impl Rules {
                     dry_run: false,
                     fleet_share: None,
                     concurrency: None,
+                    rolling: plan.task.is_some(),
                 };
                 for step in &on.steps {
                     match step {

@@ -34,6 +34,7 @@ fn plan(levels: Vec<LevelPlan>) -> PolicyPlan {
         pause_during: Vec::new(),
         depends_on: Vec::new(),
         evaluator: String::new(),
+        task: None,
     }
 }
 

@@ -140,21 +140,28 @@ fn test(
 ) -> Result<Option<TestPlan>, Failure> {
     let here = |e: LowerError| (module.file.clone(), e);
     // An unknown policy has been reported by the checker.
-    let Some(d) =
-        env.scopes.of(module.id).lookup(&t.name.name).filter(|d| d.kind == DeclKind::Policy)
+    let Some(d) = env
+        .scopes
+        .of(module.id)
+        .lookup(&t.name.name)
+        .filter(|d| matches!(d.kind, DeclKind::Policy | DeclKind::Task))
     else {
         return Ok(None);
     };
     let key = (d.module, d.item);
     let home = env.package.module(d.module);
-    let Item::Policy(p) = &home.parsed.file.items[d.item] else { return Ok(None) };
-    let tested = match &p.params {
+    let params = match &home.parsed.file.items[d.item] {
+        Item::Policy(p) => p.params.as_ref().map(|params| (p, params)),
+        Item::Task(_) => None,
+        _ => return Ok(None),
+    };
+    let tested = match params {
         // Its plan, unless planning it failed (and was reported).
         None => match graph.origins.iter().position(|&o| o == key) {
             Some(i) => policies[i].clone(),
             None => return Ok(None),
         },
-        Some(params) => {
+        Some((p, params)) => {
             if let Some(missing) = params.iter().find(|p| p.default.is_none()) {
                 return Err(here(error(
                     t.name.span,
@@ -165,7 +172,10 @@ fn test(
                 )));
             }
             let inst = Instance {
-                decl: p,
+                params: p.params.as_deref(),
+                clauses: &p.clauses,
+                span: p.span,
+                task: false,
                 home,
                 name: format!("{}()", p.name.name),
                 args: &[],

@@ -27,6 +27,37 @@ pub enum Command {
     Run(RunArgs),
     /// Run the `test` blocks of a package (and of the standard library with `--stdlib`).
     Test(TestArgs),
+    /// List the actions the runtime took, held back or recorded, newest first.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The state file of `upkeep run --state` or `upkeep serve --state` [default:
+    /// $XDG_STATE_HOME/upkeep/state.db, else ~/.local/state/upkeep/state.db].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Only this policy (as events name it: `disk_space(mount: "/")`).
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Only instances whose labels contain this text: `host=db1`.
+    #[arg(long, value_name = "LABELS")]
+    pub instance: Option<String>,
+    /// Only this client.
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Option<String>,
+    /// At most this many rows, the newest.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// A table for people, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod args;
 mod check;
 mod compile;
 mod fmt;
+mod history;
 mod inputs;
 mod package;
 mod report;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::History(args) => history::run(&args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -18,7 +18,7 @@ use crate::decode::Sample;
 use crate::engine::{Engine, fingerprint};
 use crate::events::Event;
 use crate::remediate::Dispatcher;
-use crate::store::{Checkpoint, EngineSnapshot, InputPosition, StoreError};
+use crate::store::{Checkpoint, EngineSnapshot, InputPosition, StoreError, now_ms};
 use std::sync::{Arc, Mutex, MutexGuard};
 use upkeep_compiler::plan::Plan;
 
@@ -230,9 +230,4 @@ impl Runner {
         self.checkpoint_seconds += started.elapsed().as_secs_f64();
         Ok(())
     }
-}
-
-fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -26,7 +26,7 @@ use crate::engine::Actuator;
 use crate::events::{ActionRecord, Event, EventKind};
 use crate::exec::{self, Executor, Limits, Mode, Prepared};
 use crate::notify::{Channels, Phase};
-use crate::store::{Begin, LedgerStatus, Outcome, RemediationKey, Store, StoreError};
+use crate::store::{Begin, LedgerStatus, Outcome, RemediationKey, Store, StoreError, now_ms};
 use config::RuntimeConfig;
 use jobs::{Job, Work};
 use serde_json::{Value, json};
@@ -397,9 +397,4 @@ impl Actuator for Dispatcher {
 
 fn secs(s: f64) -> Duration {
     Duration::try_from_secs_f64(s).unwrap_or(exec::MAX_TIMEOUT)
-}
-
-fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -124,6 +124,13 @@ impl Store {
     }
 }
 
+/// The wall clock in milliseconds since the Unix epoch, as the ledger and
+/// checkpoints record times (0 before 1970, saturated far after).
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// The store's location when no `--state PATH` is given:
 /// `$XDG_STATE_HOME/upkeep/state.db` when `XDG_STATE_HOME` is set to an
 /// absolute path, else `$HOME/.local/state/upkeep/state.db`; `None` when

@@ -14,6 +14,9 @@
 //!
 //! `cargo bench -p upkeep-runtime --bench remediation`
 
+// A benchmark's output is its table on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use upkeep_compiler::package::Loader;

@@ -138,6 +138,20 @@ impl Runner {
         Ok((runner, resume))
     }
 
+    /// Goes on with a recompiled package: `engine` (new, built from `plan`)
+    /// takes over the running one — series, and the state of every policy
+    /// whose plan did not change (`Engine::take_over`) — and the dispatcher
+    /// acts for the new plan's actions. The next checkpoint is of the new
+    /// plan.
+    pub fn reload(&mut self, plan: &Plan, mut engine: Engine) {
+        let old = std::mem::replace(&mut self.engine, Engine::empty());
+        engine.take_over(old);
+        engine.set_actuator(Box::new(Shared(Arc::clone(&self.dispatcher))));
+        self.dispatcher().reload(plan);
+        self.engine = engine;
+        self.plan_fingerprint = fingerprint(plan);
+    }
+
     /// The dispatcher (its statistics, its store).
     pub fn dispatcher(&self) -> MutexGuard<'_, Dispatcher> {
         match self.dispatcher.lock() {

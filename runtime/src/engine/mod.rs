@@ -20,6 +20,7 @@ mod passes;
 mod policy;
 mod schedule;
 mod snapshot;
+mod take_over;
 
 pub use actuate::Actuator;
 pub use columns::Matcher;
@@ -151,6 +152,26 @@ impl Engine {
             scratch: Vec::new(),
             actuator: None,
         })
+    }
+
+    /// An engine of no policies (a placeholder while another is swapped in).
+    pub fn empty() -> Engine {
+        Engine {
+            index: SeriesIndex::default(),
+            policies: Vec::new(),
+            readers: Vec::new(),
+            feeds: Vec::new(),
+            calendars: HashMap::new(),
+            depends: Vec::new(),
+            schedule: Schedule::default(),
+            inventory: None,
+            watermark: f64::NEG_INFINITY,
+            time_limit: f64::INFINITY,
+            events: Vec::new(),
+            stats: EngineStats::default(),
+            scratch: Vec::new(),
+            actuator: None,
+        }
     }
 
     /// The events emitted since the last call.

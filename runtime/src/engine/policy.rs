@@ -194,6 +194,11 @@ impl PolicyRt {
         self.windows = windows;
     }
 
+    /// The row with identity `key`, if any.
+    pub(super) fn row_of(&self, key: &Key) -> Option<u32> {
+        self.row_by_key.get(key).copied()
+    }
+
     /// The columns a series of `metric` with `labels` feeds, if the policy
     /// may read it (tenant and matchers).
     pub fn columns_for(&self, index: &SeriesIndex, id: SeriesId) -> Vec<u32> {

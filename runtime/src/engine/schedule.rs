@@ -67,6 +67,23 @@ impl Schedule {
         }
     }
 
+    /// The next evaluation of (policy, offset) is at `time` instead of
+    /// whatever was scheduled.
+    pub fn set_next(&mut self, policy: u32, offset: u32, time: f64, rank: u32) {
+        let queue = std::mem::take(&mut self.queue);
+        self.queue = queue
+            .into_iter()
+            .filter(|Reverse(d)| (d.policy, d.offset) != (policy, offset))
+            .collect();
+        self.scheduled.insert((policy, offset));
+        self.push(Due { time, rank, policy, offset });
+    }
+
+    /// The scheduled evaluations, in no order.
+    pub fn queued(&self) -> impl Iterator<Item = &Due> {
+        self.queue.iter().map(|Reverse(d)| d)
+    }
+
     pub fn push(&mut self, due: Due) {
         self.queue.push(Reverse(due));
     }

@@ -94,29 +94,27 @@ impl Dispatcher {
     ) -> Result<Dispatcher, DispatchError> {
         let channels = Channels::new(&config.notify, env)?;
         let interrupted_at_start = store.mark_interrupted_on_startup(now_ms())?;
-        let mut concurrency = HashMap::new();
-        for p in &plan.policies {
-            for on in &p.remediations {
-                for step in &on.steps {
-                    if let StepPlan::Concurrency(n) = step {
-                        concurrency.insert((p.name.clone(), format!("on {}", on.level)), *n);
-                    }
-                }
-            }
-        }
         let allow: Vec<&str> = config.exec.env.iter().map(String::as_str).collect();
         Ok(Dispatcher {
-            actions: plan.actions.iter().map(|a| (a.name.clone(), a.clone())).collect(),
+            actions: actions_of(plan),
             env: exec::env_with_allow_list(&allow),
             channels,
             executor: Executor::new(if dry_run { Mode::DryRun } else { Mode::Live }),
             dry_run,
-            concurrency,
+            concurrency: concurrency_of(plan),
             config,
             store,
             stats: DispatchStats::default(),
             interrupted_at_start,
         })
+    }
+
+    /// Acts for a recompiled package from now on (`upkeep serve`'s
+    /// reload): its actions and guards; the ledger, the channels and the
+    /// configuration stay.
+    pub fn reload(&mut self, plan: &Plan) {
+        self.actions = actions_of(plan);
+        self.concurrency = concurrency_of(plan);
     }
 
     /// The store, for checkpoints.
@@ -393,6 +391,25 @@ impl Actuator for Dispatcher {
         out.sort_by_key(|(at, _)| *at);
         out
     }
+}
+
+fn actions_of(plan: &Plan) -> HashMap<String, ActionPlan> {
+    plan.actions.iter().map(|a| (a.name.clone(), a.clone())).collect()
+}
+
+/// (policy, `on LEVEL`) → `concurrency N`.
+fn concurrency_of(plan: &Plan) -> HashMap<(String, String), u32> {
+    let mut concurrency = HashMap::new();
+    for p in &plan.policies {
+        for on in &p.remediations {
+            for step in &on.steps {
+                if let StepPlan::Concurrency(n) = step {
+                    concurrency.insert((p.name.clone(), format!("on {}", on.level)), *n);
+                }
+            }
+        }
+    }
+    concurrency
 }
 
 fn secs(s: f64) -> Duration {

@@ -80,6 +80,19 @@ impl HostTable {
         }
     }
 
+    /// A host of another table, with its labels (series and inventory):
+    /// interned here, its labels copied over ours.
+    pub fn adopt(&mut self, other: &HostTable, id: HostId) -> HostId {
+        let key = other.key(id).clone();
+        let here = self.intern(key.tenant, key.host);
+        let (from, to) = (id.0 as usize, here.0 as usize);
+        if let (Some(labels), Some(fixed)) = (other.labels.get(from), other.fixed.get(from)) {
+            self.labels[to].extend(labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+            self.fixed[to] |= *fixed;
+        }
+        here
+    }
+
     pub fn key(&self, host: HostId) -> &HostKey {
         &self.keys[host.0 as usize]
     }

@@ -273,6 +273,29 @@ impl SeriesIndex {
         self.hosts = hosts;
     }
 
+    /// A series of another index (built from other policies), with its
+    /// newest sample and state, under this index's metric `metric`;
+    /// returns its id here. Its feeds are for the caller to bind.
+    pub fn adopt(&mut self, other: &SeriesIndex, id: SeriesId, metric: u32) -> SeriesId {
+        let series = &other.series[id.0 as usize];
+        let hot = other.hot[id.0 as usize];
+        let host = self.hosts.adopt(&other.hosts, series.host);
+        if let Some(existing) = self.by_labels.get(&(metric, series.labels.clone())) {
+            return *existing;
+        }
+        let new = SeriesId(self.series.len() as u32);
+        self.series.push(Series {
+            metric,
+            labels: series.labels.clone(),
+            host,
+            state: series.state.clone(),
+            state_label: series.state_label.clone(),
+        });
+        self.hot.push(SeriesHot { feeds: (0, 0), metric, ..hot });
+        self.by_labels.insert((metric, series.labels.clone()), new);
+        new
+    }
+
     /// The number of series kept.
     pub fn len(&self) -> usize {
         self.series.len()

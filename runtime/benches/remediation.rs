@@ -169,7 +169,7 @@ fn main() {
         HOSTS as f64 / dry
     );
     println!(
-        "  ledger cost per action          {:>8.3} ms (dry run, one commit each)",
+        "  ledger cost per action          {:>8.3} ms (dry run: the records of one evaluation, one commit)",
         dry * 1e3 / HOSTS as f64
     );
     checkpoints(dir.path());

@@ -351,6 +351,7 @@ impl Dispatcher {
             pending.push(p);
         }
         let outcomes = jobs::perform(&work, &self.executor);
+        let batched = self.store.begin_batch().is_ok();
         for ((at, p), result) in places.into_iter().zip(pending).zip(outcomes) {
             self.stats.performed += 1;
             let json = outcome::outcome_json(&result, &p.what);
@@ -363,6 +364,11 @@ impl Dispatcher {
                 self.stats.store_errors += 1;
             }
             out.push((at, outcome::outcome_event(&p.event, json)));
+        }
+        if batched && self.store.commit_batch().is_err() {
+            // The outcomes are reported; the ledger keeps them `started`,
+            // so the next start marks them interrupted: never run twice.
+            self.stats.store_errors += 1;
         }
     }
 }
@@ -377,14 +383,28 @@ struct Pending {
 
 impl Actuator for Dispatcher {
     fn perform(&mut self, events: &[Event]) -> Vec<(usize, Event)> {
+        if !events.iter().any(|e| e.action.is_some() || e.closes_episode) {
+            return Vec::new();
+        }
         let mut jobs = Vec::new();
         let mut out = Vec::new();
+        // One commit for the evaluation's records, on disk before any of
+        // its actions runs.
+        let batched = self.store.begin_batch().is_ok();
         for (at, e) in events.iter().enumerate() {
             match (e.kind, &e.action) {
                 (EventKind::Action, Some(a)) => self.action(at, e, a, &mut jobs, &mut out),
                 (EventKind::Held, Some(a)) => self.held(e, a),
                 (EventKind::Resolved, _) if e.closes_episode => self.resolve(at, e, &mut jobs),
                 _ => {}
+            }
+        }
+        if batched && let Err(err) = self.store.commit_batch() {
+            // Not recorded, so not run: running them could run them twice.
+            self.stats.store_errors += jobs.len() as u64;
+            let why = format!("error: not run, the ledger cannot record it: {err}");
+            for (at, _, p) in jobs.drain(..) {
+                out.push((at, outcome::outcome_event(&p.event, json!({"status": why}))));
             }
         }
         self.finish(jobs, &mut out);

@@ -199,7 +199,8 @@ impl Store {
         at_ms: i64,
     ) -> Result<Begin, StoreError> {
         let text = entry.key.text();
-        let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A savepoint: its own transaction, or part of a batch's.
+        let tx = self.conn_mut().savepoint()?;
         let found: Option<(String, Option<String>, Option<i64>)> = tx
             .query_row(
                 "SELECT status, outcome, finished_at_ms FROM ledger WHERE key = ?1",
@@ -253,6 +254,22 @@ impl Store {
         };
         tx.commit()?;
         Ok(begin)
+    }
+
+    /// Starts a batch: the ledger writes until [`Store::commit_batch`] are
+    /// one transaction, one sync to disk for all of an evaluation's actions.
+    pub fn begin_batch(&mut self) -> Result<(), StoreError> {
+        self.conn().execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+
+    /// Commits a batch: on `Ok`, every write of it is on disk.
+    pub fn commit_batch(&mut self) -> Result<(), StoreError> {
+        if let Err(e) = self.conn().execute_batch("COMMIT") {
+            let _ = self.conn().execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(())
     }
 
     /// Records the outcome of a started remediation. A key that is not in

@@ -1,7 +1,8 @@
 //! No metric stream makes the engine panic: arbitrary samples (any metric
 //! the example package reads, any labels, NaN and infinite values, times
 //! out of order, far in the past or future, missing) go through the whole
-//! example package, and the counters stay consistent.
+//! example package, its actions through the dispatcher (a dry run, with a
+//! ledger), and the counters stay consistent.
 
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -9,6 +10,9 @@ use upkeep_compiler::package::Loader;
 use upkeep_compiler::plan::Plan;
 use upkeep_runtime::decode::{Label, Sample};
 use upkeep_runtime::engine::Engine;
+use upkeep_runtime::remediate::Dispatcher;
+use upkeep_runtime::remediate::config::RuntimeConfig;
+use upkeep_runtime::store::Store;
 
 fn example_plan() -> &'static Plan {
     static PLAN: std::sync::OnceLock<Plan> = std::sync::OnceLock::new();
@@ -55,6 +59,12 @@ proptest! {
         let plan = example_plan();
         let names: Vec<&str> = plan.metrics.iter().map(|m| m.source.as_str()).collect();
         let mut engine = Engine::new(plan, None).unwrap();
+        // Every action through the dispatcher, recorded (a dry run) in a
+        // ledger in memory: the guards and the ledger see the same streams.
+        let config = RuntimeConfig::parse("", std::path::Path::new("none.toml")).unwrap();
+        let store = Store::in_memory().unwrap();
+        let dispatcher = Dispatcher::new(plan, config, &|_| None, store, true).unwrap();
+        engine.set_actuator(Box::new(dispatcher));
         // As `upkeep run` does: nothing after (about) now is accepted.
         engine.set_time_limit(1_800_000_000.0);
         let hosts = ["acme-db1", "gx-web1", "", "x"];

@@ -27,6 +27,8 @@ pub enum Command {
     Run(RunArgs),
     /// Run the `test` blocks of a package (and of the standard library with `--stdlib`).
     Test(TestArgs),
+    /// Run a package as a service: metrics in over HTTP, evaluated on the wall clock.
+    Serve(ServeArgs),
     /// List the actions the runtime took, held back or recorded, newest first.
     History(HistoryArgs),
 }
@@ -58,6 +60,38 @@ pub struct HistoryArgs {
 pub enum HistoryFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The package: a folder with `upkeep.toml`, a folder of `.upk` files, or one file.
+    #[arg(value_name = "PACKAGE")]
+    pub package: PathBuf,
+    /// The address to listen on [default: `[serve] listen` of --config, else 127.0.0.1:9097].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Keep the state here: the engine, checkpoints, the remediation ledger. A restart with
+    /// the same file continues where the last process stopped [default: in memory].
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// The runtime configuration: `[serve]` (tokens, limits), `[exec]`, channels
+    /// (docs/operations.md). Without it, actions are recorded, not run.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the events to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Host labels (role, site, os, …) from an inventory file, CSV or TOML (docs/inventory.md).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Record every action (events, ledger), run none, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Time between checkpoints of --state (e.g. 1m, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_duration)]
+    pub checkpoint_every: std::time::Duration,
+    #[command(flatten)]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]

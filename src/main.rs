@@ -13,6 +13,8 @@ mod inputs;
 mod package;
 mod report;
 mod run;
+mod serve;
+mod sink;
 mod test;
 
 use args::{Cli, Command};
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::History(args) => history::run(&args),
     };
     match result {

@@ -4,13 +4,12 @@
 //! With `--state`, the run is durable: a run after a crash continues from
 //! the last checkpoint (docs/state.md).
 
-mod sink;
 mod summary;
 
 use crate::args::RunArgs;
+use crate::sink::Sink;
 use crate::{Outcome, UsageError, package, report};
 use anyhow::Context;
-use sink::Sink;
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
 use std::sync::Arc;

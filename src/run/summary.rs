@@ -2,8 +2,8 @@
 //! was applied or dropped and why, the evaluations, the events by policy,
 //! level and kind, what the actions did, and where the state is.
 
-use super::sink::Counts;
 use crate::args::RunArgs;
+use crate::sink::Counts;
 use std::fmt::Write;
 use upkeep_runtime::decode::{DecodeError, Stats};
 use upkeep_runtime::runner::{Resume, Runner};

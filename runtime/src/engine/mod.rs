@@ -18,6 +18,7 @@ mod evaluate;
 mod events;
 mod passes;
 mod policy;
+mod query;
 mod schedule;
 mod snapshot;
 mod take_over;
@@ -26,6 +27,7 @@ pub use actuate::Actuator;
 pub use columns::Matcher;
 pub use evaluate::{aggregate, clock};
 pub use policy::{Instance, PolicyRt};
+pub use query::ActiveInstance;
 pub use snapshot::{FORMAT as SNAPSHOT_FORMAT, SnapshotError, fingerprint};
 
 use crate::calendar::Calendar;

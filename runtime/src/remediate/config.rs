@@ -99,8 +99,9 @@ fn eight() -> u32 {
     8
 }
 
-/// A duration as text (`"90s"`, `"2m"`, `"1h 30m"`) or seconds.
-fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+/// A duration as text (`"90s"`, `"2m"`, `"1h 30m"`) or seconds, for
+/// `deserialize_with` in configuration structs (here and `[serve]`'s).
+pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Text {

@@ -1,7 +1,8 @@
-//! Where `upkeep run` writes events: a file (which a restart cuts back to
-//! its length at the last checkpoint, so that every event is in it once)
-//! or standard output (which cannot be cut back: after a restart, events
-//! since the last checkpoint appear again). Counts events for the summary.
+//! Where `upkeep run` and `upkeep serve` write events: a file (which a
+//! restart cuts back to its length at the last checkpoint, so that every
+//! event is in it once) or standard output (which cannot be cut back:
+//! after a restart, events since the last checkpoint appear again).
+//! Counts events for the summary.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -20,15 +21,14 @@ pub struct Sink {
 
 enum Output {
     File(BufWriter<File>),
-    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+    /// Not locked: the sink moves to `serve`'s engine thread (the buffer
+    /// takes the lock once per 8 KiB).
+    Stdout(BufWriter<std::io::Stdout>),
 }
 
 impl Sink {
     pub fn stdout() -> Sink {
-        Sink {
-            out: Output::Stdout(BufWriter::new(std::io::stdout().lock())),
-            counts: Counts::new(),
-        }
+        Sink { out: Output::Stdout(BufWriter::new(std::io::stdout())), counts: Counts::new() }
     }
 
     /// The events file: new, or on a restart, the one the last run wrote,

@@ -190,6 +190,11 @@ fn every_format_is_taken_and_bad_lines_are_reported_with_the_rest_applied() {
     assert!(status.success(), "{log}");
 }
 
+/// `since` of the levels in the read-side test: T0 (and T0 + 30 s), as
+/// `/api/v1/alerts` writes them.
+const SINCE: &str = r#""2023-11-14T22:13:20Z""#;
+const SINCE_30: &str = r#""2023-11-14T22:13:50Z""#;
+
 #[test]
 fn the_read_side_answers_and_filters() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,8 +219,13 @@ fn the_read_side_answers_and_filters() {
             .iter()
             .map(|a| {
                 format!(
-                    "{} {} {} {} {}",
-                    a["tenant"], a["policy"], a["instance"]["host"], a["level"], a["state"]
+                    "{} {} {} {} {} {}",
+                    a["tenant"],
+                    a["policy"],
+                    a["instance"]["host"],
+                    a["level"],
+                    a["state"],
+                    a["since"]
                 )
             })
             .collect()
@@ -223,13 +233,19 @@ fn the_read_side_answers_and_filters() {
     assert_eq!(
         alerts(""),
         [
-            r#""acme" "load" "a" "warn" "firing""#,
-            r#""globex" "load" "b" "warn" "firing""#,
-            r#""acme" "memory" "a" "crit" "pending""#,
+            format!(r#""acme" "load" "a" "warn" "firing" {SINCE}"#),
+            format!(r#""globex" "load" "b" "warn" "firing" {SINCE}"#),
+            format!(r#""acme" "memory" "a" "crit" "pending" {SINCE}"#),
         ]
     );
-    assert_eq!(alerts("?tenant=globex"), [r#""globex" "load" "b" "warn" "firing""#]);
-    assert_eq!(alerts("?level=crit&tenant=acme"), [r#""acme" "memory" "a" "crit" "pending""#]);
+    assert_eq!(
+        alerts("?tenant=globex"),
+        [format!(r#""globex" "load" "b" "warn" "firing" {SINCE}"#)]
+    );
+    assert_eq!(
+        alerts("?level=crit&tenant=acme"),
+        [format!(r#""acme" "memory" "a" "crit" "pending" {SINCE}"#)]
+    );
     assert_eq!(alerts("?policy=nope"), Vec::<String>::new());
     assert_eq!(server.get("/api/v1/alerts?tenat=acme", None).status, 400);
     let metrics = server.get("/metrics", None);
@@ -241,7 +257,9 @@ fn the_read_side_answers_and_filters() {
     let more = format!("node_memory,client=acme,host=a MemAvailable_bytes=1 {}\n", T0 + 30);
     assert_eq!(server.post("/write?precision=s", None, more.as_bytes()).status, 204);
     server.clock((T0 + 40) as f64, None);
-    assert!(alerts("?level=crit").contains(&r#""acme" "memory" "a" "crit" "firing""#.to_string()));
+    // Firing since its `for` was over: the evaluation at T0 + 30.
+    let firing = format!(r#""acme" "memory" "a" "crit" "firing" {SINCE_30}"#);
+    assert!(alerts("?level=crit").contains(&firing), "{:?}", alerts("?level=crit"));
     let (status, log) = server.stop();
     assert!(status.success(), "{log}");
 }

@@ -147,12 +147,12 @@ pub fn render(
         {
             continue;
         }
-        for (level, state) in &a.levels {
+        for l in &a.levels {
             out.push_str("upkeep_instance_state{");
             label(&mut out, "tenant", a.tenant.as_deref().unwrap_or(""));
             label(&mut out, "policy", &a.policy);
-            label(&mut out, "level", level);
-            label(&mut out, "state", state);
+            label(&mut out, "level", l.level);
+            label(&mut out, "state", l.state);
             for (k, v) in &a.labels {
                 let reserved = ["tenant", "policy", "level", "state"].contains(&k.as_str());
                 let name = if reserved { format!("exported_{k}") } else { k.clone() };
@@ -271,7 +271,18 @@ mod tests {
             policy: "disk".into(),
             tenant: tenant.map(Into::into),
             labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            levels: vec![("warn", "firing"), ("crit", "pending")],
+            levels: vec![
+                upkeep_runtime::engine::LevelStatus {
+                    level: "warn",
+                    state: "firing",
+                    since: Some(60.0),
+                },
+                upkeep_runtime::engine::LevelStatus {
+                    level: "crit",
+                    state: "pending",
+                    since: Some(120.0),
+                },
+            ],
         }
     }
 

@@ -68,14 +68,16 @@ pub async fn alerts(axum::extract::State(app): State, headers: HeaderMap, uri: U
         if params.get("policy").is_some_and(|p| *p != a.policy) {
             continue;
         }
-        for (level, state) in &a.levels {
-            if params.get("level").is_some_and(|l| l != level) {
+        for l in &a.levels {
+            if params.get("level").is_some_and(|want| want != l.level) {
                 continue;
             }
             let instance: serde_json::Map<String, serde_json::Value> =
                 a.labels.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
+            let since = l.since.map(upkeep_runtime::events::rfc3339);
             alerts.push(serde_json::json!({
-                "tenant": t, "policy": a.policy, "instance": instance, "level": level, "state": state,
+                "tenant": t, "policy": a.policy, "instance": instance, "level": l.level,
+                "state": l.state, "since": since,
             }));
         }
     }

@@ -108,7 +108,8 @@ fn a_reload_refuses_a_broken_package_and_keeps_unchanged_policies_state() {
     let body = reply.json();
     assert_eq!(body["status"], "refused");
     assert!(body["diagnostics"].as_str().unwrap().contains("expected an expression"), "{body}");
-    assert!(server.log().contains("reload refused, the running package stays"));
+    // The log is read by another thread: wait (bounded) for the line.
+    server.wait_for_log("reload refused, the running package stays");
     // The old package goes on evaluating.
     load(&server, "b", 5.0, T0 + 20);
     low_memory(&server, T0 + 20);

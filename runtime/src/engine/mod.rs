@@ -27,7 +27,7 @@ pub use actuate::Actuator;
 pub use columns::Matcher;
 pub use evaluate::{aggregate, clock};
 pub use policy::{Instance, PolicyRt};
-pub use query::ActiveInstance;
+pub use query::{ActiveInstance, LevelStatus};
 pub use snapshot::{FORMAT as SNAPSHOT_FORMAT, SnapshotError, fingerprint};
 
 use crate::calendar::Calendar;

@@ -11,16 +11,25 @@ use crate::series::TENANT_LABEL;
 use crate::state::LEVELS;
 
 /// One instance with at least one level that is not `ok`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ActiveInstance {
     pub policy: String,
     /// The client, or `None` for a provider-wide instance.
     pub tenant: Option<String>,
     /// The identity labels without the tenant's, sorted by name.
     pub labels: Vec<(String, String)>,
-    /// Each level that is not `ok` and its state (`pending`, `firing`,
-    /// `resolved`, `suppressed`, `flapping`), lowest level first.
-    pub levels: Vec<(&'static str, &'static str)>,
+    /// Each level that is not `ok`, lowest first.
+    pub levels: Vec<LevelStatus>,
+}
+
+/// One level of an [`ActiveInstance`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LevelStatus {
+    pub level: &'static str,
+    /// `pending`, `firing`, `resolved`, `suppressed`, `flapping`.
+    pub state: &'static str,
+    /// Since when (event time, seconds) it has been pending or firing.
+    pub since: Option<f64>,
 }
 
 impl Engine {
@@ -35,9 +44,13 @@ impl Engine {
                 if state.is_ok() {
                     continue;
                 }
-                let levels: Vec<(&'static str, &'static str)> = (0..LEVELS.len())
-                    .map(|l| (LEVELS[l], instance.state_of(l)))
-                    .filter(|(_, s)| *s != "ok")
+                let levels: Vec<LevelStatus> = (0..LEVELS.len())
+                    .map(|l| LevelStatus {
+                        level: LEVELS[l],
+                        state: instance.state_of(l),
+                        since: state.since(&policy.rules, l),
+                    })
+                    .filter(|s| s.state != "ok")
                     .collect();
                 let identity = policy.identity(instance);
                 let tenant = identity
@@ -91,13 +104,20 @@ mod tests {
         let active = e.active_instances();
         let text: Vec<String> = active
             .iter()
-            .map(|a| format!("{} {:?} {:?} {:?}", a.policy, a.tenant, a.labels, a.levels))
+            .map(|a| {
+                let levels: Vec<String> = a
+                    .levels
+                    .iter()
+                    .map(|l| format!("{} {} since {:?}", l.level, l.state, l.since))
+                    .collect();
+                format!("{} {:?} {:?} {levels:?}", a.policy, a.tenant, a.labels)
+            })
             .collect();
         assert_eq!(
             text,
             [
-                r#"load Some("acme") [("host", "a")] [("warn", "firing"), ("crit", "pending")]"#,
-                r#"load None [] [("warn", "firing")]"#,
+                r#"load Some("acme") [("host", "a")] ["warn firing since Some(1000.0)", "crit pending since Some(1000.0)"]"#,
+                r#"load None [] ["warn firing since Some(1000.0)"]"#,
             ]
         );
     }

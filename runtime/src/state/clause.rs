@@ -36,6 +36,17 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Since when the clause has been pending or firing.
+    pub fn since(self) -> Option<f64> {
+        match self {
+            Phase::Inactive => None,
+            Phase::Pending { since }
+            | Phase::Active { since }
+            | Phase::Recovering { since, .. }
+            | Phase::Keeping { since, .. } => Some(since),
+        }
+    }
+
     pub fn is_firing(self) -> bool {
         matches!(self, Phase::Active { .. } | Phase::Recovering { .. } | Phase::Keeping { .. })
     }

@@ -161,6 +161,20 @@ impl InstanceState {
         }
     }
 
+    /// Since when `level` has been in its state (pending, or firing): the
+    /// earliest of its clauses in that phase. `None` for `ok`, `resolved`,
+    /// or a level held by `nodata`.
+    pub fn since(&self, rules: &Rules, level: usize) -> Option<f64> {
+        let want_firing = self.levels.get(level) == Some(&LevelState::Firing);
+        rules
+            .clauses
+            .iter()
+            .zip(&self.clauses)
+            .filter(|(c, s)| c.level == level && s.phase.is_firing() == want_firing)
+            .filter_map(|(_, s)| s.phase.since())
+            .reduce(f64::min)
+    }
+
     /// The highest firing level, if any.
     pub fn firing_level(&self) -> Option<usize> {
         (0..LEVELS.len()).rev().find(|l| self.levels[*l] == LevelState::Firing)

@@ -192,6 +192,32 @@ fn a_tenant_token_writes_and_reads_only_its_tenant() {
     assert!(status.success(), "{log}");
 }
 
+/// POSTs `body` to /write in chunks of 1 KiB, without a Content-Length, as
+/// an admin, over a raw connection; returns the answer's status.
+fn chunked_status(addr: &str, body: &[u8]) -> u16 {
+    use std::io::{BufRead, BufReader};
+    let mut stream = std::net::TcpStream::connect(addr.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /write?precision=s HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ADMIN}\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    for chunk in body.chunks(1024) {
+        // The server may answer and close before the last chunk.
+        if stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err()
+            || stream.write_all(chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).unwrap();
+    status.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
 #[test]
 fn bodies_over_the_limit_get_413_and_callers_over_their_rate_429() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,6 +237,8 @@ fn bodies_over_the_limit_get_413_and_callers_over_their_rate_429() {
     let reply = server.call("POST", "/write", Some(ADMIN), &[("Content-Encoding", "gzip")], &bomb);
     assert_eq!(reply.status, 413, "{reply:?}");
     assert!(reply.body.contains("inflates to more than"), "{}", reply.body);
+    // A chunked body (no Content-Length) is cut at the limit too.
+    assert_eq!(chunked_status(&server.addr, big.as_bytes()), 413);
 
     // `slow` may make two requests at once, then one every 1,000 s.
     let line = format!("node,host=s load1=1 {T0}");

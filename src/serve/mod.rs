@@ -203,6 +203,8 @@ async fn serve(app: Arc<App>, policies: usize) -> anyhow::Result<()> {
     }
     log(&format!("listening on http://{address} ({policies} policies)"));
     let shared = Arc::clone(&app.shared);
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = Arc::clone(&stopping);
     let stop = async move {
         tokio::select! {
             _ = term.recv() => log("SIGTERM: stopping"),
@@ -210,11 +212,28 @@ async fn serve(app: Arc<App>, policies: usize) -> anyhow::Result<()> {
             () = shared.failure.notified() => log("the engine stopped: stopping"),
         }
         shared.stopping.store(true, Ordering::Release);
+        signalled.notify_one();
     };
     let service = http::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(stop).await?;
+    let server = axum::serve(listener, service).with_graceful_shutdown(stop);
+    // In-flight requests may finish, but a client that never does must not
+    // keep the state from being saved (systemd would kill us unsaved).
+    let grace = async move {
+        stopping.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = grace => log(&format!(
+            "requests still open {} s after the signal: stopping without them",
+            SHUTDOWN_GRACE.as_secs()
+        )),
+    }
     Ok(())
 }
+
+/// How long in-flight requests may take to finish after a stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Reloads, one at a time.
 #[derive(Debug)]

@@ -144,3 +144,42 @@ fn a_reload_refuses_a_broken_package_and_keeps_unchanged_policies_state() {
     let (status, log) = server.stop();
     assert!(status.success(), "{log}");
 }
+
+#[test]
+fn a_request_in_flight_at_the_signal_is_finished_and_its_samples_kept() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (state, events_file) = (dir.path().join("state.db"), dir.path().join("events.jsonl"));
+    let pkg = package(dir.path(), PACKAGE);
+    let mut server = Server::start(&pkg, options(&state, &events_file));
+    server.clock((T0 + 10) as f64, None);
+    // A request whose body is half sent when SIGTERM comes.
+    let mut stream =
+        std::net::TcpStream::connect(server.addr.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /write?precision=s HTTP/1.1\r\nHost: {}\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n",
+        server.addr
+    );
+    let line = format!("node,host=in-flight load1=5 {}\n", T0 + 5);
+    let (first, rest) = line.split_at(10);
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(format!("{:x}\r\n{first}\r\n", first.len()).as_bytes()).unwrap();
+    stream.flush().unwrap();
+    server.signal("TERM");
+    server.wait_for_log("SIGTERM: stopping");
+    stream.write_all(format!("{:x}\r\n{rest}\r\n0\r\n\r\n", rest.len()).as_bytes()).unwrap();
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).unwrap();
+    assert!(status.starts_with("HTTP/1.1 204"), "{status}");
+    let (exit, log) = server.stop();
+    assert!(exit.success(), "{log}");
+    // Its sample was applied before the last checkpoint: the saved engine
+    // holds the host's series (its name is in the snapshot's bytes).
+    let checkpoint = Store::open(&state).unwrap().load_checkpoint().unwrap().expect("a checkpoint");
+    let data = checkpoint.snapshot.expect("the engine's snapshot").data;
+    let holds = |name: &[u8]| data.windows(name.len()).any(|w| w == name);
+    assert!(holds(b"in-flight"), "{log}");
+    assert!(!holds(b"never-sent"));
+}

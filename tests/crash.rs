@@ -118,16 +118,18 @@ fn a_kill_between_escalation_steps_repeats_no_step() {
 }
 
 #[test]
-fn a_state_of_other_policies_is_refused() {
+fn a_restart_with_a_changed_package_keeps_the_unchanged_policies_state() {
+    let (expected, runs, _) = uninterrupted();
     let world = World::new();
-    World::finish(world.start());
+    crash_when(&world, 8, "h1 pending", |e| e.contains(r#""kind":"pending""#));
+    // A policy is added while the runtime is down; `app` is as it was.
     let app = world.path("pkg/app.upk");
-    let changed = std::fs::read_to_string(&app).unwrap().replace("errors > 10", "errors > 20");
-    std::fs::write(&app, changed).unwrap();
-    let mut child = world.start();
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("was saved with other policies"), "{stderr}");
+    let mut source = std::fs::read_to_string(&app).unwrap();
+    source += "policy calm on all {\n  every 1m\n  warn when app.errors > 1000\n}\n";
+    std::fs::write(&app, source).unwrap();
+    let summary = World::finish(world.start());
+    assert!(summary.contains("1 of 2 policies are unchanged and kept their state"), "{summary}");
+    // `app`'s pending timer ran on: the same events as without the stop.
+    assert_same(&world.events(), &expected);
+    assert_eq!(world.read("runs"), runs);
 }

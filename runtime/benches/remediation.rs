@@ -132,7 +132,8 @@ fn checkpoints(dir: &std::path::Path) {
     for round in 0..rounds {
         let position = InputPosition { position: "{}".into(), watermark: Some(f64::from(round)) };
         let mut cp = Checkpoint::new(position, 0);
-        cp.snapshot = Some(EngineSnapshot { plan: fp.clone(), data: engine.snapshot() });
+        cp.snapshot =
+            Some(EngineSnapshot { plan: fp.clone(), data: engine.snapshot(), plan_json: None });
         store.save_instances(&cp).unwrap();
     }
     let save = started.elapsed().as_secs_f64() / f64::from(rounds);

@@ -38,8 +38,9 @@ pub enum RunnerError {
     #[error("writing events: {0}")]
     Events(#[from] std::io::Error),
     #[error(
-        "the state in {path} was saved with other policies (the package changed since): \
-         use another --state file, or remove this one to start afresh"
+        "the state in {path} was saved with other policies (the package changed since), by \
+         an upkeep that did not keep them: use another --state file, or remove this one to \
+         start afresh"
     )]
     OtherPlan { path: String },
     #[error("the state in {path} cannot be restored: {source}")]
@@ -53,6 +54,9 @@ pub struct Resume {
     pub watermark: f64,
     /// The length of the events output at the checkpoint, if it had one.
     pub events_len: Option<u64>,
+    /// The package changed since the checkpoint: (policies unchanged, whose
+    /// state was carried over; policies now).
+    pub carried: Option<(usize, usize)>,
 }
 
 /// The engine with what makes it durable.
@@ -60,6 +64,8 @@ pub struct Runner {
     pub engine: Engine,
     dispatcher: Arc<Mutex<Dispatcher>>,
     plan_fingerprint: String,
+    /// The plan as JSON, saved with each snapshot.
+    plan_json: String,
     /// Seconds of event time between checkpoints; infinite: only at the end.
     checkpoint_every: f64,
     last_checkpoint: f64,
@@ -107,18 +113,24 @@ impl Runner {
         let path = dispatcher.store().path().display().to_string();
         let mut resume = None;
         if let Some(cp) = saved {
-            let Some(snapshot) = cp.snapshot.filter(|s| s.plan == plan_fingerprint) else {
+            let Some(snapshot) = cp.snapshot else {
                 return Err(RunnerError::OtherPlan { path });
             };
-            engine
-                .restore(&snapshot.data)
-                .map_err(|source| RunnerError::Snapshot { path, source })?;
+            let carried = if snapshot.plan == plan_fingerprint {
+                engine
+                    .restore(&snapshot.data)
+                    .map_err(|source| RunnerError::Snapshot { path, source })?;
+                None
+            } else {
+                Some(carry_over(plan, &mut engine, &snapshot, &path)?)
+            };
             let events_len = serde_json::from_str::<serde_json::Value>(&cp.position.position)
                 .ok()
                 .and_then(|p| p.get("events_len")?.as_u64());
             resume = Some(Resume {
                 watermark: cp.position.watermark.unwrap_or(f64::NEG_INFINITY),
                 events_len,
+                carried,
             });
         }
         let dispatcher = Arc::new(Mutex::new(dispatcher));
@@ -128,6 +140,7 @@ impl Runner {
             engine,
             dispatcher,
             plan_fingerprint,
+            plan_json: serde_json::to_string(plan).unwrap_or_default(),
             checkpoint_every,
             last_checkpoint: skip_until,
             skip_until,
@@ -150,6 +163,7 @@ impl Runner {
         self.dispatcher().reload(plan);
         self.engine = engine;
         self.plan_fingerprint = fingerprint(plan);
+        self.plan_json = serde_json::to_string(plan).unwrap_or_default();
     }
 
     /// The dispatcher (its statistics, its store).
@@ -235,6 +249,7 @@ impl Runner {
             now_ms(),
         );
         cp.snapshot = Some(EngineSnapshot {
+            plan_json: Some(self.plan_json.clone()),
             plan: self.plan_fingerprint.clone(),
             data: self.engine.snapshot(),
         });
@@ -244,4 +259,26 @@ impl Runner {
         self.checkpoint_seconds += started.elapsed().as_secs_f64();
         Ok(())
     }
+}
+
+/// The package changed since the snapshot: rebuilds the engine of the plan
+/// it was taken with, restores it, and has `engine` take it over — the
+/// unchanged policies keep their state, as after a reload of `serve`.
+/// Returns (policies unchanged, policies now).
+fn carry_over(
+    plan: &Plan,
+    engine: &mut Engine,
+    snapshot: &EngineSnapshot,
+    path: &str,
+) -> Result<(usize, usize), RunnerError> {
+    let other = || RunnerError::OtherPlan { path: path.to_string() };
+    let json = snapshot.plan_json.as_deref().ok_or_else(other)?;
+    let old_plan: Plan = serde_json::from_str(json).map_err(|_| other())?;
+    let mut old = Engine::new(&old_plan, None).map_err(|_| other())?;
+    old.restore(&snapshot.data)
+        .map_err(|source| RunnerError::Snapshot { path: path.to_string(), source })?;
+    let unchanged =
+        plan.policies.iter().filter(|p| old_plan.policies.iter().any(|o| o == *p)).count();
+    engine.take_over(old);
+    Ok((unchanged, plan.policies.len()))
 }

@@ -45,6 +45,12 @@ fn write_summary(
             upkeep_runtime::events::rfc3339(r.watermark),
             runner.skipped
         )?;
+        if let Some((unchanged, of)) = r.carried {
+            writeln!(
+                text,
+                "the package changed since: {unchanged} of {of} policies are unchanged and kept their state; the others start afresh"
+            )?;
+        }
     }
     writeln!(
         text,

@@ -51,6 +51,9 @@ pub struct EngineSnapshot {
     /// The plan's fingerprint: the snapshot restores only into that plan.
     pub plan: String,
     pub data: Vec<u8>,
+    /// The plan itself, as JSON, when the saver kept it (to carry state
+    /// over to a changed package).
+    pub plan_json: Option<String>,
 }
 
 /// A checkpoint: the input position, the engine's snapshot, and the
@@ -136,9 +139,10 @@ impl Store {
         }
         if let Some(snapshot) = &checkpoint.snapshot {
             tx.execute(
-                "INSERT INTO engine_snapshot (id, plan, data) VALUES (1, ?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, data = excluded.data",
-                params![snapshot.plan, snapshot.data],
+                "INSERT INTO engine_snapshot (id, plan, data, plan_json) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, data = excluded.data,
+                     plan_json = excluded.plan_json",
+                params![snapshot.plan, snapshot.data, snapshot.plan_json],
             )?;
         }
         tx.execute(
@@ -182,8 +186,8 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let snapshot = conn
-            .query_row("SELECT plan, data FROM engine_snapshot WHERE id = 1", [], |r| {
-                Ok(EngineSnapshot { plan: r.get(0)?, data: r.get(1)? })
+            .query_row("SELECT plan, data, plan_json FROM engine_snapshot WHERE id = 1", [], |r| {
+                Ok(EngineSnapshot { plan: r.get(0)?, data: r.get(1)?, plan_json: r.get(2)? })
             })
             .optional()?;
         Ok(Some(Checkpoint {

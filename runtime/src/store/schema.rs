@@ -85,6 +85,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX ledger_by_instance ON ledger (policy, instance, started_at_ms);
     CREATE INDEX ledger_open ON ledger (status) WHERE status = 'started';
     ",
+    // 3: the plan a snapshot was taken with, whole (JSON): a restart with a
+    // changed package rebuilds the old engine from it and carries the state
+    // of the unchanged policies over.
+    "
+    ALTER TABLE engine_snapshot ADD COLUMN plan_json TEXT;
+    ",
 ];
 
 /// The schema version this binary writes.

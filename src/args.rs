@@ -71,9 +71,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
     /// Keep the state here: the engine, checkpoints, the remediation ledger. A restart with
-    /// the same file continues where the last process stopped [default: in memory].
+    /// the same file continues where the last process stopped [default:
+    /// $XDG_STATE_HOME/upkeep/state.db, else ~/.local/state/upkeep/state.db].
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
+    /// Keep no state file: the state is in memory and gone at exit (for trials).
+    #[arg(long, conflicts_with = "state")]
+    pub no_state: bool,
     /// The runtime configuration: `[serve]` (tokens, limits), `[exec]`, channels
     /// (docs/operations.md). Without it, actions are recorded, not run.
     #[arg(long, value_name = "FILE")]

@@ -76,12 +76,25 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         ))
         .into());
     }
+    // A service keeps its state: --state, else the default location
+    // (--no-state for a trial in memory).
+    let state = match (&args.state, args.no_state) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => Some(upkeep_runtime::store::default_path().ok_or_else(|| {
+            UsageError("no state location: set HOME or XDG_STATE_HOME, or give --state PATH".into())
+        })?),
+    };
+    match &state {
+        Some(path) => log(&format!("state: {}", path.display())),
+        None => log("state: in memory (--no-state), gone at exit"),
+    }
     let rebuild = Rebuild {
-        state: args.state.clone(),
+        state: state.clone(),
         config: args.config.clone(),
         inventory: args.inventory.clone(),
         dry_run: args.dry_run,
-        checkpoint_every: if args.state.is_some() {
+        checkpoint_every: if state.is_some() {
             args.checkpoint_every.as_secs_f64()
         } else {
             f64::INFINITY
@@ -148,9 +161,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
     served?;
     match engine_result {
         Ok(Ok(())) => {
-            match &args.state {
+            match &state {
                 Some(path) => log(&format!("stopped; state saved in {}", path.display())),
-                None => log("stopped (no --state: the state was in memory)"),
+                None => log("stopped (--no-state: the state was in memory)"),
             }
             Ok(Outcome::Clean)
         }

@@ -44,6 +44,9 @@ impl Reply {
 
 pub struct Server {
     child: Option<Child>,
+    /// `XDG_STATE_HOME` of the server (where its state goes without
+    /// --state), when the test gave none: gone with the server.
+    _state_home: Option<tempfile::TempDir>,
     pub addr: String,
     log: Arc<Mutex<String>>,
     agent: ureq::Agent,
@@ -55,6 +58,8 @@ pub struct Options<'a> {
     pub config: Option<&'a Path>,
     pub manual_clock: bool,
     pub args: Vec<String>,
+    /// `XDG_STATE_HOME` for the server [default: a folder of its own].
+    pub state_home: Option<&'a Path>,
 }
 
 impl Server {
@@ -72,6 +77,17 @@ impl Server {
         } else {
             cmd.env_remove("UPKEEP_CLOCK");
         }
+        let own_home = match options.state_home {
+            Some(home) => {
+                cmd.env("XDG_STATE_HOME", home);
+                None
+            }
+            None => {
+                let home = tempfile::tempdir().unwrap();
+                cmd.env("XDG_STATE_HOME", home.path());
+                Some(home)
+            }
+        };
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("starting upkeep serve");
         let stderr = child.stderr.take().expect("stderr");
@@ -88,8 +104,13 @@ impl Server {
             .http_status_as_error(false)
             .timeout_global(Some(PATIENCE))
             .build();
-        let mut server =
-            Server { child: Some(child), addr: String::new(), log, agent: config.into() };
+        let mut server = Server {
+            child: Some(child),
+            _state_home: own_home,
+            addr: String::new(),
+            log,
+            agent: config.into(),
+        };
         let line = server.wait_for_log("listening on http://");
         server.addr = line
             .split("http://")

@@ -183,3 +183,29 @@ fn a_request_in_flight_at_the_signal_is_finished_and_its_samples_kept() {
     assert!(holds(b"in-flight"), "{log}");
     assert!(!holds(b"never-sent"));
 }
+
+#[test]
+fn without_state_the_service_keeps_it_in_the_default_place_and_no_state_keeps_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package(dir.path(), PACKAGE);
+    let home = dir.path().join("state-home");
+    let options = || Options { manual_clock: true, state_home: Some(&home), ..Options::default() };
+    let server = Server::start(&pkg, options());
+    load(&server, "a", 5.0, T0);
+    server.clock((T0 + 10) as f64, None);
+    let (status, log) = server.stop();
+    assert!(status.success(), "{log}");
+    let default = home.join("upkeep/state.db");
+    assert!(log.contains(&format!("state: {}", default.display())), "{log}");
+    let saved = Store::open(&default).unwrap().load_checkpoint().unwrap().expect("a checkpoint");
+    assert_eq!(saved.position.watermark, Some((T0 + 10) as f64));
+
+    let other = dir.path().join("other-home");
+    let trial = Server::start(
+        &pkg,
+        Options { args: vec!["--no-state".into()], state_home: Some(&other), ..options() },
+    );
+    let (status, log) = trial.stop();
+    assert!(status.success() && log.contains("state: in memory (--no-state)"), "{log}");
+    assert!(!other.join("upkeep").exists());
+}

@@ -17,6 +17,8 @@ pub type Counts = BTreeMap<(String, String, String), u64>;
 pub struct Sink {
     out: Output,
     pub counts: Counts,
+    /// Events written so far.
+    pub written: u64,
 }
 
 enum Output {
@@ -28,7 +30,11 @@ enum Output {
 
 impl Sink {
     pub fn stdout() -> Sink {
-        Sink { out: Output::Stdout(BufWriter::new(std::io::stdout())), counts: Counts::new() }
+        Sink {
+            out: Output::Stdout(BufWriter::new(std::io::stdout())),
+            counts: Counts::new(),
+            written: 0,
+        }
     }
 
     /// The events file: new, or on a restart, the one the last run wrote,
@@ -56,7 +62,12 @@ impl Sink {
                 file
             }
         };
-        Ok(Sink { out: Output::File(BufWriter::new(file)), counts: Counts::new() })
+        Ok(Sink { out: Output::File(BufWriter::new(file)), counts: Counts::new(), written: 0 })
+    }
+
+    /// Hands what is buffered to the file or pipe (no sync to disk).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer().flush()
     }
 
     fn writer(&mut self) -> &mut dyn Write {
@@ -72,6 +83,7 @@ impl EventSink for Sink {
         let level = event.level.clone().unwrap_or_default();
         let key = (event.policy.clone(), level, event.kind.name().to_string());
         *self.counts.entry(key).or_default() += 1;
+        self.written += 1;
         let out = self.writer();
         out.write_all(event.to_json().as_bytes())?;
         out.write_all(b"\n")

@@ -331,6 +331,43 @@ fn events_file_gets_the_events_and_stdout_stays_empty() {
 }
 
 #[test]
+fn events_from_a_pipe_come_out_as_they_happen_not_at_the_end() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package(dir.path());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("upkeep"))
+        .arg("run")
+        .arg(&pkg)
+        .args(["--input", "-", "--format", "prom"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The load is 8 from minute 6; the evaluation of minute 6 runs when
+    // minute 7's sample arrives. The input stays open.
+    for i in 0..8 {
+        writeln!(stdin, "node_load1{{host=\"h1\"}} {} {}", load(i), (T0 + 60 * i) * 1000).unwrap();
+    }
+    stdin.flush().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(60));
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let first = first.expect("an event while the input is still open");
+    assert!(first.contains(r#""kind":"firing""#), "{first}");
+    assert!(status.success());
+}
+
+#[test]
 fn standard_input_is_read_with_input_dash() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = package(dir.path());

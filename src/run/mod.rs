@@ -65,9 +65,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let mut strict_failure = None;
     let mut n: u64 = 0;
+    // From a pipe (`tail -f … | upkeep run --input -`), an event is worth
+    // seeing when it happens, not 65,536 samples later.
+    let live = args.input.to_string_lossy() == "-";
     for item in decoder.by_ref() {
         match item {
-            Ok(sample) => runner.ingest(&sample, &mut sink)?,
+            Ok(sample) => {
+                runner.ingest(&sample, &mut sink)?;
+                if live {
+                    let before = sink.written;
+                    runner.drain(&mut sink)?;
+                    if sink.written > before {
+                        sink.flush()?;
+                    }
+                }
+            }
             Err(e) if matches!(e.reason, Reason::Io(_)) => {
                 // Not a bad line: the input itself cannot be read.
                 return Err(UsageError(format!(

@@ -176,11 +176,23 @@ impl Event {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// The instance labels as keys write them: `host=db1,mount=/`.
+    pub fn instance_key(&self) -> String {
+        label_text(&self.instance, ",")
+    }
+
     /// The instance labels as `{host="db1", mount="/"}`.
     pub fn instance_text(&self) -> String {
         let parts: Vec<String> = self.instance.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
         format!("{{{}}}", parts.join(", "))
     }
+}
+
+/// Labels as `host=db1<sep>mount=/`, sorted by name: the form of the
+/// instance in idempotency keys, ledger rows and dedup keys.
+pub fn label_text(labels: &BTreeMap<String, String>, sep: &str) -> String {
+    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.join(sep)
 }
 
 /// RFC 3339 text of a time in seconds since the epoch, in UTC; the number

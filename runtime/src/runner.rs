@@ -156,12 +156,11 @@ impl Runner {
     /// whose plan did not change (`Engine::take_over`) — and the dispatcher
     /// acts for the new plan's actions. The next checkpoint is of the new
     /// plan.
-    pub fn reload(&mut self, plan: &Plan, mut engine: Engine) {
-        let old = std::mem::replace(&mut self.engine, Engine::empty());
-        engine.take_over(old);
-        engine.set_actuator(Box::new(Shared(Arc::clone(&self.dispatcher))));
+    pub fn reload(&mut self, plan: &Plan, engine: Engine) {
+        let old = std::mem::replace(&mut self.engine, engine);
+        self.engine.take_over(old);
+        self.engine.set_actuator(Box::new(Shared(Arc::clone(&self.dispatcher))));
         self.dispatcher().reload(plan);
-        self.engine = engine;
         self.plan_fingerprint = fingerprint(plan);
         self.plan_json = serde_json::to_string(plan).unwrap_or_default();
     }
@@ -189,16 +188,22 @@ impl Runner {
             }
             _ => {}
         }
-        let watermark = self.engine.now();
         if let Some(t) = t
-            && t > watermark
-            && watermark.is_finite()
-            && watermark - self.last_checkpoint >= self.checkpoint_every
+            && self.checkpoint_due(t)
         {
             self.checkpoint(sink)?;
         }
         self.engine.ingest(sample);
         Ok(())
+    }
+
+    /// Whether moving to `t` crosses a boundary of event time (everything up
+    /// to the watermark applied, nothing after) at which a checkpoint is due.
+    fn checkpoint_due(&self, t: f64) -> bool {
+        let watermark = self.engine.now();
+        t > watermark
+            && watermark.is_finite()
+            && watermark - self.last_checkpoint >= self.checkpoint_every
     }
 
     /// Writes the events so far.
@@ -214,11 +219,7 @@ impl Runner {
     /// not samples arrive — that is how missing data is noticed. Saves a
     /// checkpoint first when one is due.
     pub fn advance(&mut self, t: f64, sink: &mut dyn EventSink) -> Result<(), RunnerError> {
-        let watermark = self.engine.now();
-        if t > watermark
-            && watermark.is_finite()
-            && watermark - self.last_checkpoint >= self.checkpoint_every
-        {
+        if self.checkpoint_due(t) {
             self.checkpoint(sink)?;
         }
         if t.is_finite() && t > self.skip_until {

@@ -59,14 +59,17 @@ pub struct Shared {
 
 impl Shared {
     pub fn published(&self) -> Arc<Published> {
-        match self.published.read() {
-            Ok(p) => Arc::clone(&p),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        Shared::get(&self.published)
     }
 
     pub fn tenant_labels(&self) -> Arc<[String]> {
-        match self.tenant_labels.read() {
+        Shared::get(&self.tenant_labels)
+    }
+
+    /// The value behind `lock`, shared (a poisoned lock still holds a
+    /// whole value: every write replaces it at once).
+    fn get<T: ?Sized>(lock: &RwLock<Arc<T>>) -> Arc<T> {
+        match lock.read() {
             Ok(p) => Arc::clone(&p),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }

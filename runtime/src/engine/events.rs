@@ -330,7 +330,6 @@ pub(super) fn event(
     let action = change.action.map(|a| {
         let args =
             a.call.args.iter().map(|(k, v)| (k.clone(), render::template(v, lookup))).collect();
-        let instance_text: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         ActionRecord {
             name: a.call.action.clone(),
             args,
@@ -338,7 +337,7 @@ pub(super) fn event(
                 "{}/{}/{}/{}/{}",
                 tenant.as_deref().unwrap_or("-"),
                 plan.name,
-                instance_text.join(","),
+                crate::events::label_text(&labels, ","),
                 a.episode,
                 a.step
             ),

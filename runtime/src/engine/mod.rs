@@ -156,26 +156,6 @@ impl Engine {
         })
     }
 
-    /// An engine of no policies (a placeholder while another is swapped in).
-    pub fn empty() -> Engine {
-        Engine {
-            index: SeriesIndex::default(),
-            policies: Vec::new(),
-            readers: Vec::new(),
-            feeds: Vec::new(),
-            calendars: HashMap::new(),
-            depends: Vec::new(),
-            schedule: Schedule::default(),
-            inventory: None,
-            watermark: f64::NEG_INFINITY,
-            time_limit: f64::INFINITY,
-            events: Vec::new(),
-            stats: EngineStats::default(),
-            scratch: Vec::new(),
-            actuator: None,
-        }
-    }
-
     /// The events emitted since the last call.
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
         self.events.drain(..)

@@ -67,16 +67,17 @@ impl Schedule {
         }
     }
 
-    /// The next evaluation of (policy, offset) is at `time` instead of
-    /// whatever was scheduled.
-    pub fn set_next(&mut self, policy: u32, offset: u32, time: f64, rank: u32) {
+    /// The next evaluations of the (policy, offset)s of `next` are at their
+    /// `time` instead of whatever was scheduled (one rebuild of the queue).
+    pub fn set_next(&mut self, next: Vec<Due>) {
+        let replaced: HashSet<(u32, u32)> = next.iter().map(|d| (d.policy, d.offset)).collect();
         let queue = std::mem::take(&mut self.queue);
         self.queue = queue
             .into_iter()
-            .filter(|Reverse(d)| (d.policy, d.offset) != (policy, offset))
+            .filter(|Reverse(d)| !replaced.contains(&(d.policy, d.offset)))
+            .chain(next.into_iter().map(Reverse))
             .collect();
-        self.scheduled.insert((policy, offset));
-        self.push(Due { time, rank, policy, offset });
+        self.scheduled.extend(replaced);
     }
 
     /// The scheduled evaluations, in no order.

@@ -9,6 +9,7 @@
 
 use super::Engine;
 use super::columns::Slot;
+use super::schedule::Due;
 use crate::series::SeriesId;
 
 impl Engine {
@@ -35,18 +36,20 @@ impl Engine {
                 self.bind(id, t.max(0.0));
             }
         }
+        let mut next = Vec::new();
         for p in 0..self.policies.len() {
             let Some(q) = old.policies.iter().position(|o| o.plan == self.policies[p].plan) else {
                 continue;
             };
-            self.keep_policy(p, &mut old, q);
+            next.extend(self.keep_policy(p, &mut old, q));
         }
+        self.schedule.set_next(next);
     }
 
     /// Policy `p` is `old`'s policy `q`, unchanged: its rows take their
-    /// windows, EWMAs and instance states, and its next evaluations are
+    /// windows, EWMAs and instance states. Returns its next evaluations,
     /// where the old engine had them.
-    fn keep_policy(&mut self, p: usize, old: &mut Engine, q: usize) {
+    fn keep_policy(&mut self, p: usize, old: &mut Engine, q: usize) -> Vec<Due> {
         let rank = self.policies[p].rank;
         let previous = &mut old.policies[q];
         let policy = &mut self.policies[p];
@@ -72,16 +75,11 @@ impl Engine {
                 policy.instances[i].state = previous.instances[oi].state.take();
             }
         }
-        let offsets: Vec<(u32, f64)> = old
-            .schedule
+        let p = p as u32;
+        old.schedule
             .queued()
-            .filter(|d| d.policy == q as u32)
-            .map(|d| (d.offset, d.time))
-            .collect();
-        for (offset, time) in offsets {
-            if self.schedule.rows.contains_key(&(p as u32, offset)) {
-                self.schedule.set_next(p as u32, offset, time, rank);
-            }
-        }
+            .filter(|d| d.policy == q as u32 && self.schedule.rows.contains_key(&(p, d.offset)))
+            .map(|d| Due { time: d.time, rank, policy: p, offset: d.offset })
+            .collect()
     }
 }

@@ -50,7 +50,7 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// `host=db1,mount=/` (with `sep` between labels), as in idempotency keys.
 fn instance_text(event: &Event, sep: &str) -> String {
-    event.instance.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(sep)
+    crate::events::label_text(&event.instance, sep)
 }
 
 /// The event's message, else `disk_full crit on host=db1, mount=/`.

@@ -146,13 +146,13 @@ impl Dispatcher {
         }
         match self.store.begin_remediation(&entry, now_ms()) {
             Ok(Begin::Started) => {
+                let group = (e.policy.clone(), a.trigger.clone());
                 let limit = self
                     .concurrency
-                    .get(&(e.policy.clone(), a.trigger.clone()))
+                    .get(&group)
                     .copied()
                     .unwrap_or(u32::MAX)
                     .min(self.config.exec.parallel);
-                let group = (e.policy.clone(), a.trigger.clone());
                 jobs.push((
                     at,
                     Job { group, limit, work },
@@ -270,7 +270,7 @@ impl Dispatcher {
         let rows = match self.store.episode_rows(
             e.tenant.as_deref(),
             &e.policy,
-            &outcome::instance_text(e),
+            &e.instance_key(),
             episode,
         ) {
             Ok(rows) => rows,

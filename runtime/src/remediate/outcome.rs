@@ -7,19 +7,13 @@ use crate::exec::ActionOutcome;
 use crate::store::{LedgerEntry, RemediationKey};
 use serde_json::{Value, json};
 
-/// The instance's labels as text: `host=db1,mount=/` (sorted by label).
-pub fn instance_text(event: &Event) -> String {
-    let parts: Vec<String> = event.instance.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.join(",")
-}
-
 /// The ledger entry of an action event.
 pub fn entry(event: &Event, action: &ActionRecord, what: &Value) -> LedgerEntry {
     LedgerEntry {
         key: RemediationKey {
             tenant: event.tenant.clone(),
             policy: event.policy.clone(),
-            instance: instance_text(event),
+            instance: event.instance_key(),
             episode: event.episode.unwrap_or(0),
             step: action.step.clone(),
         },
